@@ -1,0 +1,170 @@
+"""The paragraph classifier: a text model per paragraph, then a context pass over neighbours' probabilities."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .document import LABELS, Document
+from .features import DENSE_NAMES, FEATURE_VERSION, char_text, dense, model_text
+
+MODEL_FILE = "stripper.joblib"
+META_FILE = "stripper.json"
+_CONTEXT_OFFSETS = (-2, -1, 1, 2)
+_WINDOW = 3
+
+
+class ModelError(RuntimeError):
+    """A model file that is missing, corrupt or does not match this code or scikit-learn."""
+
+
+def _sklearn_minor() -> str:
+    import sklearn
+
+    return ".".join(sklearn.__version__.split(".")[:2])
+
+
+@dataclass
+class Model:
+    """Fitted stage-1 (text) and stage-2 (context) estimators, with the metadata saved beside them."""
+
+    word: object = None
+    char: object = None
+    scaler: object = None
+    text_clf: object = None
+    context_clf: object = None
+    meta: dict = field(default_factory=dict)
+
+    # --- prediction -------------------------------------------------------------------------------------------
+    def _stage1_matrix(self, docs: Sequence[Document]):
+        from scipy import sparse
+
+        paras = [p for d in docs for p in d.paragraphs]
+        texts = [model_text(p) for p in paras]
+        dense_rows = np.vstack([dense(d) for d in docs]) if paras else np.zeros((0, len(DENSE_NAMES)))
+        x = sparse.hstack([
+            self.word.transform(texts),
+            self.char.transform([char_text(t) for t in texts]),
+            sparse.csr_matrix(self.scaler.transform(dense_rows).astype(np.float32)),
+        ], format="csr")
+        return x, dense_rows
+
+    def text_proba(self, docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
+        """Stage-1 probabilities and dense columns for all paragraphs of docs, concatenated in order."""
+        x, dense_rows = self._stage1_matrix(docs)
+        if x.shape[0] == 0:
+            return np.zeros((0, len(LABELS))), dense_rows
+        return self.text_clf.predict_proba(x), dense_rows
+
+    def predict_proba(self, docs: Sequence[Document]) -> list[np.ndarray]:
+        """Per-document arrays (paragraphs x LABELS) of final probabilities."""
+        sizes = [len(d.paragraphs) for d in docs]
+        if sum(sizes) == 0:
+            return [np.zeros((0, len(LABELS))) for _ in docs]
+        p1, dense_rows = self.text_proba(docs)
+        z = context_features(p1, dense_rows, sizes)
+        p2 = self.context_clf.predict_proba(z)
+        return np.split(p2, np.cumsum(sizes)[:-1])
+
+    # --- persistence ------------------------------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Write the model file and its metadata JSON into directory."""
+        import joblib
+
+        directory.mkdir(parents=True, exist_ok=True)
+        tmp = directory / (MODEL_FILE + ".tmp")
+        joblib.dump(self, tmp, compress=3)
+        tmp.replace(directory / MODEL_FILE)
+        (directory / META_FILE).write_text(json.dumps(self.meta, indent=2, ensure_ascii=False) + "\n")
+
+
+def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+    """Stage-2 columns: own probabilities, neighbours' at offsets -2..+2, a window mean, the document mean,
+    and the dense columns. Linear in document length."""
+    blocks = []
+    start = 0
+    k = p1.shape[1]
+    for n in sizes:
+        p = p1[start:start + n]
+        cols = [p]
+        for off in _CONTEXT_OFFSETS:
+            shifted = np.zeros_like(p)
+            if off < 0 and n > -off:
+                shifted[-off:] = p[:off]
+            elif off > 0 and n > off:
+                shifted[:-off] = p[off:]
+            cols.append(shifted)
+        csum = np.vstack([np.zeros((1, k)), np.cumsum(p, axis=0)])
+        idx = np.arange(n)
+        lo = np.maximum(idx - _WINDOW, 0)
+        hi = np.minimum(idx + _WINDOW + 1, n)
+        count = np.maximum(hi - lo - 1, 1)[:, None]
+        cols.append((csum[hi] - csum[lo] - p) / count)
+        cols.append(np.broadcast_to(p.mean(axis=0), p.shape))
+        blocks.append(np.hstack(cols))
+        start += n
+    return np.hstack([np.vstack(blocks), dense_rows]).astype(np.float32)
+
+
+# --- loading the shipped model -------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_cache: dict[str, Model] = {}
+
+
+def read_meta(directory: Path | None = None) -> dict:
+    """The metadata JSON of a model directory (default: the packaged model)."""
+    path = (Path(directory) if directory else _package_dir()) / META_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise ModelError(f"no model metadata at {path}; build the model with `make model` "
+                         "(or `stripper train training_data`)") from None
+
+
+def check_meta(meta: dict, where: str) -> None:
+    """Raise ModelError when a model's metadata does not match the code and the installed scikit-learn."""
+    problems = []
+    if meta.get("feature_version") != FEATURE_VERSION:
+        problems.append(f"feature version {meta.get('feature_version')} but this code needs {FEATURE_VERSION}")
+    if meta.get("sklearn_minor") != _sklearn_minor():
+        problems.append(f"built with scikit-learn {meta.get('sklearn_version')} but {_sklearn_minor()} is installed")
+    if tuple(meta.get("labels", ())) != LABELS:
+        problems.append(f"labels {meta.get('labels')} but this code uses {list(LABELS)}")
+    if problems:
+        raise ModelError(f"model at {where} does not fit this installation: " + "; ".join(problems)
+                         + ". Rebuild it with `make model` (or `stripper train training_data -o DIR`).")
+
+
+def _package_dir() -> Path:
+    return Path(str(resources.files("stripper") / "models"))
+
+
+def load_model(directory: str | Path | None = None) -> Model:
+    """Load a model directory (default: the packaged one), checked against its metadata; cached per process."""
+    path = Path(directory) if directory else _package_dir()
+    key = str(path.resolve())
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+        meta = read_meta(path)
+        check_meta(meta, str(path))
+        import joblib
+
+        try:
+            model = joblib.load(path / MODEL_FILE)
+        except FileNotFoundError:
+            raise ModelError(f"no model file at {path / MODEL_FILE}; build it with `make model`") from None
+        except Exception as exc:  # a corrupt or foreign pickle
+            raise ModelError(f"cannot load model {path / MODEL_FILE}: {exc}; rebuild it with `make model`") from exc
+        if not isinstance(model, Model):
+            raise ModelError(f"{path / MODEL_FILE} does not hold a stripper model; rebuild it with `make model`")
+        model.meta = meta
+        _cache[key] = model
+        return model

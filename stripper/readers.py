@@ -1,0 +1,198 @@
+"""Readers: bytes or str in, a Document of paragraphs out (plain text or HTML)."""
+
+from __future__ import annotations
+
+import re
+
+from .document import LABELS, Document, Hints, Paragraph
+
+FORMATS = ("auto", "text", "html")
+_LANDMARKS = {"figure": "figure", "figcaption": "figure", "aside": "aside", "nav": "nav",
+              "footer": "footer", "header": "header", "form": "form"}
+_BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "td", "th", "figcaption",
+               "blockquote", "pre", "caption", "summary", "address"}
+_LOOSE_TAGS = {"div", "span", "section", "a", "strong", "em", "small", "cite", "label", "button"}
+_MAX_ANCESTORS = 40
+_TOKEN_ANCESTORS = 4
+_HTML_SNIFF = re.compile(r"<(!doctype\s+html|html|head|body|p|div|article|br|span|meta|title|a\s)[\s>/]", re.I)
+_TOKEN_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+class InputError(ValueError):
+    """Input that cannot be read as a document (binary data, undecodable, ...)."""
+
+
+def decode(data: bytes | str) -> str:
+    """Decode bytes to text: UTF-8 when valid, otherwise the detected charset; never raises on bad bytes.
+
+    Raises InputError for binary data (NUL bytes in the first 8 KB).
+    """
+    if isinstance(data, str):
+        return data[1:] if data.startswith("\ufeff") else data
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("binary data (NUL bytes), not text or HTML")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _detect_decode(data)
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def _detect_decode(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    encoding = best.encoding if best is not None else "cp1252"
+    try:
+        return data.decode(encoding, errors="replace")
+    except LookupError:
+        return data.decode("cp1252", errors="replace")
+
+
+def sniff_format(text: str) -> str:
+    """'html' when the start of the text looks like markup, else 'text'."""
+    head = text[:4096].lstrip()
+    if head.startswith("<") and _HTML_SNIFF.search(head):
+        return "html"
+    return "html" if len(_HTML_SNIFF.findall(head)) >= 3 else "text"
+
+
+def read(doc: str | bytes, format: str = "auto") -> Document:
+    """Read a str or bytes document as text or HTML ('auto' decides by sniffing)."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {format!r}")
+    text = decode(doc)
+    fmt = sniff_format(text) if format == "auto" else format
+    return read_html(text) if fmt == "html" else read_text(text)
+
+
+def read_text(text: str) -> Document:
+    """One paragraph per non-empty line; hard-wrapped blocks between blank lines become one paragraph."""
+    lines = text.splitlines()
+    has_blank = any(not line.strip() for line in lines)
+    paragraphs: list[Paragraph] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        if not block:
+            return
+        if has_blank and len(block) > 1 and _is_hard_wrapped(block):
+            paragraphs.append(Paragraph(len(paragraphs), " ".join(line.strip() for line in block)))
+        else:
+            for line in block:
+                paragraphs.append(Paragraph(len(paragraphs), line))
+        block.clear()
+
+    for line in lines:
+        if line.strip():
+            block.append(line)
+        else:
+            flush()
+    flush()
+    return Document(paragraphs, "text")
+
+
+def _is_hard_wrapped(block: list[str]) -> bool:
+    """A block whose lines (but the last) are long and of similar width reads as one wrapped paragraph."""
+    widths = [len(line.strip()) for line in block]
+    widest = max(widths)
+    return widest >= 50 and all(w >= 0.6 * widest for w in widths[:-1])
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _collect_hints(tree, with_labels: bool = False) -> tuple[dict[str, tuple[Hints, str | None]], dict[str, tuple[Hints, str | None]]]:
+    """Map each text-bearing element's normalised text (and its 60-char prefix) to its hints and data-label."""
+    exact: dict[str, tuple[Hints, str | None]] = {}
+    prefix: dict[str, tuple[Hints, str | None]] = {}
+    for el in tree.iter():
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag not in _BLOCK_TAGS and not (tag in _LOOSE_TAGS and el.text and el.text.strip()):
+            continue
+        text = _norm(el.text_content())
+        if not text or text in exact:
+            continue
+        containers: set[str] = set()
+        tokens: list[str] = []
+        label = None
+        depth = 0
+        for node in _self_and_ancestors(el):
+            ntag = node.tag if isinstance(node.tag, str) else ""
+            if ntag in _LANDMARKS:
+                containers.add(_LANDMARKS[ntag])
+            if depth < _TOKEN_ANCESTORS:
+                for attr in ("class", "id"):
+                    value = node.get(attr)
+                    if value:
+                        tokens.extend(t for t in _TOKEN_SPLIT.split(value.lower()) if 2 < len(t) < 30)
+            if with_labels and label is None:
+                label = node.get("data-label")
+            depth += 1
+            if depth >= _MAX_ANCESTORS:
+                break
+        linked = sum(len(_norm(a.text_content())) for a in el.iter("a"))
+        hints = Hints(tag, frozenset(containers), tuple(dict.fromkeys(tokens)), min(1.0, linked / len(text)))
+        exact[text] = (hints, label)
+        prefix.setdefault(text[:60], (hints, label))
+    return exact, prefix
+
+
+def _self_and_ancestors(el):
+    yield el
+    yield from el.iterancestors()
+
+
+_TRAF_TAGS = {"head": "h", "item": "li", "row": "td", "quote": "blockquote", "code": "pre", "p": "p"}
+
+
+def _extracted_blocks(body):
+    """(text, trafilatura tag) for each paragraph-level block of trafilatura's output tree."""
+    for el in body:
+        tag = el.tag
+        if tag == "list":
+            for item in el.iter("item"):
+                parts = [item.text or ""]
+                for child in item:
+                    if child.tag != "list":
+                        parts.append("".join(child.itertext()))
+                    parts.append(child.tail or "")
+                yield _norm("".join(parts)), "item"
+        elif tag == "table":
+            for row in el.iter("row"):
+                cells = [_norm("".join(cell.itertext())) for cell in row]
+                yield " | ".join(c for c in cells if c), "row"
+        elif tag == "graphic":
+            continue
+        else:
+            yield _norm("".join(el.itertext())), tag if isinstance(tag, str) else "p"
+
+
+def read_html(html: str, with_labels: bool = False) -> Document:
+    """Main text of an HTML page as paragraphs with structural hints, via trafilatura.
+
+    With with_labels, each paragraph's label is the data-label of its nearest labelled source element
+    (the training-data HTML format).
+    """
+    from trafilatura import bare_extraction
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return Document([], "html")
+    exact, prefix = _collect_hints(tree, with_labels)
+    extracted = bare_extraction(tree, include_comments=False, include_images=True, include_tables=True,
+                                include_links=False, with_metadata=False, deduplicate=False, favor_recall=True)
+    paragraphs: list[Paragraph] = []
+    if extracted is None or extracted.body is None:
+        return Document(paragraphs, "html")
+    for text, ttag in _extracted_blocks(extracted.body):
+        if not text:
+            continue
+        found = exact.get(text) or prefix.get(text[:60])
+        hints, label = found if found else (Hints(tag=_TRAF_TAGS.get(ttag, "p")), None)
+        if with_labels and label not in LABELS:
+            label = None
+        paragraphs.append(Paragraph(len(paragraphs), text, label=label, hints=hints))
+    return Document(paragraphs, "html")

@@ -1,0 +1,268 @@
+"""Training data loading, model fitting and grouped cross-validation."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .document import LABELS, Document, Paragraph
+from .features import FEATURE_VERSION
+from .model import Model, context_features
+
+DATA_SUFFIXES = (".jsonl", ".html")
+
+
+class TrainingDataError(ValueError):
+    """A training file that does not follow the format in training_data/README.md."""
+
+
+@dataclass
+class LabelledDoc:
+    """One training document: its path relative to the data root, language, outlet (the CV group) and paragraphs."""
+
+    path: str
+    lang: str
+    outlet: str
+    doc: Document
+
+    @property
+    def labels(self) -> list[str]:
+        return [p.label for p in self.doc.paragraphs]
+
+
+def data_files(root: str | Path) -> list[Path]:
+    """Every training file under root, sorted by relative path."""
+    root = Path(root)
+    return sorted((p for p in root.rglob("*") if p.suffix in DATA_SUFFIXES and p.is_file()),
+                  key=lambda p: p.relative_to(root).as_posix())
+
+
+def data_hash(root: str | Path) -> str:
+    """SHA-256 over every training file's relative path and bytes."""
+    root = Path(root)
+    digest = hashlib.sha256()
+    for path in data_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def read_labelled(path: Path, rel: str) -> Document:
+    """Read one labelled JSONL or HTML training document; TrainingDataError names the file and line."""
+    if path.suffix == ".html":
+        from .readers import read_html
+
+        doc = read_html(path.read_text(encoding="utf-8"), with_labels=True)
+        doc.paragraphs = [p for p in doc.paragraphs if p.label in LABELS]
+        for i, p in enumerate(doc.paragraphs):
+            p.index = i
+        return doc
+    paragraphs = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise TrainingDataError(f"{rel}:{lineno}: invalid JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
+                raise TrainingDataError(f"{rel}:{lineno}: a line needs a non-empty string 'text'")
+            if record.get("label") not in LABELS:
+                raise TrainingDataError(f"{rel}:{lineno}: label {record.get('label')!r} is not one of {LABELS}")
+            paragraphs.append(Paragraph(len(paragraphs), record["text"], label=record["label"]))
+    return Document(paragraphs, "text", source=rel)
+
+
+def load_training_data(root: str | Path) -> list[LabelledDoc]:
+    """All documents under root (root/<lang>/<outlet>/<doc>.jsonl|html), skipping empty ones."""
+    root = Path(root)
+    docs = []
+    for path in data_files(root):
+        rel = path.relative_to(root).as_posix()
+        parts = rel.split("/")
+        lang = parts[0] if len(parts) >= 3 else "unknown"
+        outlet = parts[-2] if len(parts) >= 2 else parts[0]
+        doc = read_labelled(path, rel)
+        if doc.paragraphs:
+            docs.append(LabelledDoc(rel, lang, f"{lang}/{outlet}", doc))
+    if not docs:
+        raise TrainingDataError(f"no labelled documents (*.jsonl, *.html) under {root}")
+    return docs
+
+
+# --- fitting -------------------------------------------------------------------------------------------------
+
+def _targets(docs: Sequence[LabelledDoc]) -> np.ndarray:
+    index = {label: i for i, label in enumerate(LABELS)}
+    return np.array([index[p.label] for d in docs for p in d.doc.paragraphs])
+
+
+def _full_proba(clf, x) -> np.ndarray:
+    """predict_proba with one column per label even when a label was missing from the fit."""
+    out = np.zeros((x.shape[0], len(LABELS)))
+    out[:, clf.classes_] = clf.predict_proba(x)
+    return out
+
+
+def _fit_text_model(docs: Sequence[LabelledDoc]) -> Model:
+    from scipy import sparse
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    from .features import char_text, dense, model_text
+
+    texts = [model_text(p) for d in docs for p in d.doc.paragraphs]
+    y = _targets(docs)
+    word = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), min_df=2, max_features=40000,
+                           sublinear_tf=True, dtype=np.float32)
+    char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=3, max_features=40000,
+                           sublinear_tf=True, dtype=np.float32)
+    xw = word.fit_transform(texts)
+    xc = char.fit_transform([char_text(t) for t in texts])
+    word.stop_words_ = None  # the pruned vocabulary is large and unused after fitting
+    char.stop_words_ = None
+    dense_rows = np.vstack([dense(d.doc) for d in docs])
+    scaler = StandardScaler().fit(dense_rows)
+    x = sparse.hstack([xw, xc, sparse.csr_matrix(scaler.transform(dense_rows).astype(np.float32))], format="csr")
+    clf = LogisticRegression(C=8.0, max_iter=3000)
+    clf.fit(x, y)
+    return Model(word=word, char=char, scaler=scaler, text_clf=clf)
+
+
+def fit(docs: Sequence[LabelledDoc], inner_folds: int = 4, seed: int = 0) -> Model:
+    """Fit both stages; the context stage learns from out-of-fold text probabilities (folds hold out outlets)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import GroupKFold
+
+    from .features import dense
+
+    sizes = [len(d.doc.paragraphs) for d in docs]
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    oof = np.zeros((offsets[-1], len(LABELS)))
+    groups = [d.outlet for d in docs]
+    folds = min(inner_folds, len(set(groups)))
+    for train, test in GroupKFold(n_splits=folds).split(docs, groups=groups):
+        part = _fit_text_model([docs[i] for i in train])
+        x, _ = part._stage1_matrix([docs[i].doc for i in test])
+        proba = _full_proba(part.text_clf, x)
+        start = 0
+        for i in test:
+            oof[offsets[i]:offsets[i + 1]] = proba[start:start + sizes[i]]
+            start += sizes[i]
+    model = _fit_text_model(docs)
+    dense_rows = np.vstack([dense(d.doc) for d in docs])
+    z = context_features(oof, dense_rows, sizes)
+    ctx = HistGradientBoostingClassifier(max_iter=250, learning_rate=0.08, max_leaf_nodes=31,
+                                         l2_regularization=1.0, random_state=seed)
+    ctx.fit(z, _targets(docs))
+    model.context_clf = ctx
+    return model
+
+
+# --- evaluation ----------------------------------------------------------------------------------------------
+
+def score(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
+    """Per-label precision, recall, F1 and support, a confusion matrix (rows: truth) and accuracy."""
+    idx = {label: i for i, label in enumerate(LABELS)}
+    cm = np.zeros((len(LABELS), len(LABELS)), dtype=int)
+    for t, p in zip(y_true, y_pred, strict=True):
+        cm[idx[t], idx[p]] += 1
+    per_label = {}
+    for i, label in enumerate(LABELS):
+        tp = cm[i, i]
+        prec = tp / cm[:, i].sum() if cm[:, i].sum() else 0.0
+        rec = tp / cm[i].sum() if cm[i].sum() else float("nan")
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        per_label[label] = {"precision": round(float(prec), 4), "recall": round(float(rec), 4),
+                            "f1": round(float(f1), 4), "support": int(cm[i].sum())}
+    return {"labels": per_label, "confusion": cm.tolist(),
+            "accuracy": round(float(np.trace(cm) / max(1, cm.sum())), 4), "paragraphs": int(cm.sum())}
+
+
+def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1) -> dict:
+    """Grouped cross-validation (whole outlets held out): figures overall and per language."""
+    from joblib import Parallel, delayed
+    from sklearn.model_selection import GroupKFold
+
+    groups = [d.outlet for d in docs]
+    splits = list(GroupKFold(n_splits=min(folds, len(set(groups)))).split(docs, groups=groups))
+
+    def run(train, test):
+        model = fit([docs[i] for i in train])
+        probs = model.predict_proba([docs[i].doc for i in test])
+        return [(i, [LABELS[j] for j in p.argmax(axis=1)]) for i, p in zip(test, probs, strict=True)]
+
+    results = Parallel(n_jobs=n_jobs)(delayed(run)(tr, te) for tr, te in splits)
+    predicted = {i: labels for chunk in results for i, labels in chunk}
+    truth_all, pred_all = [], []
+    by_lang: dict[str, tuple[list, list]] = {}
+    for i, d in enumerate(docs):
+        truth_all += d.labels
+        pred_all += predicted[i]
+        t, p = by_lang.setdefault(d.lang, ([], []))
+        t += d.labels
+        p += predicted[i]
+    report = {"folds": len(splits), "documents": len(docs), "outlets": len(set(groups)),
+              "overall": score(truth_all, pred_all),
+              "by_language": {lang: score(t, p) for lang, (t, p) in sorted(by_lang.items())}}
+    for lang, (t, _) in by_lang.items():
+        report["by_language"][lang]["documents"] = sum(d.lang == lang for d in docs)
+    return report
+
+
+def format_report(report: dict) -> str:
+    """The cross-validation report as a plain-text table."""
+    lines = [f"grouped {report['folds']}-fold cross-validation, whole outlets held out: "
+             f"{report['documents']} documents, {report['outlets']} outlets, "
+             f"{report['overall']['paragraphs']} paragraphs"]
+    header = f"{'set':<10}{'docs':>6}{'paras':>7}" + "".join(f"{label[:8] + ' R':>12}" for label in LABELS) + \
+        "".join(f"{label[:8] + ' P':>12}" for label in LABELS)
+    lines.append(header)
+    rows = [("overall", report["overall"], report["documents"])] + [
+        (lang, r, r.get("documents", 0)) for lang, r in report["by_language"].items()]
+    for name, r, ndocs in rows:
+        rec = "".join(f"{r['labels'][label]['recall']:>12.3f}" for label in LABELS)
+        prec = "".join(f"{r['labels'][label]['precision']:>12.3f}" for label in LABELS)
+        lines.append(f"{name:<10}{ndocs:>6}{r['paragraphs']:>7}{rec}{prec}")
+    lines.append("confusion (rows: truth, columns: predicted, order " + ", ".join(LABELS) + "):")
+    for label, row in zip(LABELS, report["overall"]["confusion"], strict=True):
+        lines.append(f"  {label:<12}" + "".join(f"{v:>8}" for v in row))
+    return "\n".join(lines)
+
+
+def train(data_dir: str | Path, out_dir: str | Path, folds: int = 5, n_jobs: int = 1,
+          progress=None) -> tuple[Model, dict]:
+    """Cross-validate, fit on everything, save model and metadata to out_dir; returns (model, cv report)."""
+    import sklearn
+
+    from . import __version__
+
+    say = progress or (lambda msg: None)
+    docs = load_training_data(data_dir)
+    say(f"loaded {len(docs)} documents from {data_dir}")
+    report = cross_validate(docs, folds=folds, n_jobs=n_jobs) if folds > 1 else {}
+    if report:
+        say(format_report(report))
+    model = fit(docs)
+    model.meta = {
+        "labels": list(LABELS),
+        "feature_version": FEATURE_VERSION,
+        "sklearn_version": sklearn.__version__,
+        "sklearn_minor": ".".join(sklearn.__version__.split(".")[:2]),
+        "stripper_version": __version__,
+        "training_data_sha256": data_hash(data_dir),
+        "documents": len(docs),
+        "paragraphs": sum(len(d.doc.paragraphs) for d in docs),
+        "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cross_validation": report,
+    }
+    model.save(Path(out_dir))
+    return model, report
