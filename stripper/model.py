@@ -91,6 +91,8 @@ def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int
     start = 0
     k = p1.shape[1]
     for n in sizes:
+        if n == 0:
+            continue
         p = p1[start:start + n]
         cols = [p]
         for off in _CONTEXT_OFFSETS:

@@ -103,16 +103,30 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def _collect_hints(tree, with_labels: bool = False) -> tuple[dict[str, tuple[Hints, str | None]], dict[str, tuple[Hints, str | None]]]:
-    """Map each text-bearing element's normalised text (and its 60-char prefix) to its hints and data-label."""
-    exact: dict[str, tuple[Hints, str | None]] = {}
-    prefix: dict[str, tuple[Hints, str | None]] = {}
+_HintMap = dict[str, tuple[Hints, "str | None"]]
+
+
+def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap, dict[str, str]]:
+    """Map each text-bearing element's normalised text (and its 60-char prefix) to its hints and data-label,
+    and each figure image's src to its figcaption text."""
+    exact: _HintMap = {}
+    prefix: _HintMap = {}
+    captions: dict[str, str] = {}
     for el in tree.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag not in _BLOCK_TAGS and not (tag in _LOOSE_TAGS and el.text and el.text.strip()):
             continue
         text = _norm(el.text_content())
-        if not text or text in exact:
+        if not text:
+            continue
+        if tag == "figcaption":
+            figure = el.getparent()
+            while figure is not None and figure.tag != "figure":
+                figure = figure.getparent()
+            for img in figure.iter("img") if figure is not None else ():
+                if img.get("src"):
+                    captions.setdefault(img.get("src"), text)
+        if text in exact:
             continue
         containers: set[str] = set()
         tokens: list[str] = []
@@ -136,7 +150,7 @@ def _collect_hints(tree, with_labels: bool = False) -> tuple[dict[str, tuple[Hin
         hints = Hints(tag, frozenset(containers), tuple(dict.fromkeys(tokens)), min(1.0, linked / len(text)))
         exact[text] = (hints, label)
         prefix.setdefault(text[:60], (hints, label))
-    return exact, prefix
+    return exact, prefix, captions
 
 
 def _self_and_ancestors(el):
@@ -144,11 +158,12 @@ def _self_and_ancestors(el):
     yield from el.iterancestors()
 
 
-_TRAF_TAGS = {"head": "h", "item": "li", "row": "td", "quote": "blockquote", "code": "pre", "p": "p"}
+_TRAF_TAGS = {"figcaption": "figcaption", "head": "h", "item": "li", "row": "td", "quote": "blockquote", "code": "pre", "p": "p"}
 
 
-def _extracted_blocks(body):
-    """(text, trafilatura tag) for each paragraph-level block of trafilatura's output tree."""
+def _extracted_blocks(body, captions: dict[str, str]):
+    """(text, trafilatura tag) for each paragraph-level block of trafilatura's output tree; an image whose
+    figure had a caption yields that caption (trafilatura drops figcaptions; the model decides on them)."""
     for el in body:
         tag = el.tag
         if tag == "list":
@@ -164,7 +179,8 @@ def _extracted_blocks(body):
                 cells = [_norm("".join(cell.itertext())) for cell in row]
                 yield " | ".join(c for c in cells if c), "row"
         elif tag == "graphic":
-            continue
+            if el.get("src") in captions:
+                yield captions[el.get("src")], "figcaption"
         else:
             yield _norm("".join(el.itertext())), tag if isinstance(tag, str) else "p"
 
@@ -181,13 +197,13 @@ def read_html(html: str, with_labels: bool = False) -> Document:
     tree = load_html(html)
     if tree is None:
         return Document([], "html")
-    exact, prefix = _collect_hints(tree, with_labels)
+    exact, prefix, captions = _collect_hints(tree, with_labels)
     extracted = bare_extraction(tree, include_comments=False, include_images=True, include_tables=True,
                                 include_links=False, with_metadata=False, deduplicate=False, favor_recall=True)
     paragraphs: list[Paragraph] = []
     if extracted is None or extracted.body is None:
         return Document(paragraphs, "html")
-    for text, ttag in _extracted_blocks(extracted.body):
+    for text, ttag in _extracted_blocks(extracted.body, captions):
         if not text:
             continue
         found = exact.get(text) or prefix.get(text[:60])
