@@ -114,9 +114,13 @@ def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap,
     captions: dict[str, str] = {}
     for el in tree.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag not in _BLOCK_TAGS and not (tag in _LOOSE_TAGS and el.text and el.text.strip()):
+        if tag == "tr":  # trafilatura's table rows come out as "cell | cell"
+            text = " | ".join(c for c in (_norm(cell.text_content()) for cell in el if cell.tag in ("td", "th")) if c)
+            tag = "td"
+        elif tag not in _BLOCK_TAGS and not (tag in _LOOSE_TAGS and el.text and el.text.strip()):
             continue
-        text = _norm(el.text_content())
+        else:
+            text = _norm(el.text_content())
         if not text:
             continue
         if tag == "figcaption":
@@ -158,7 +162,8 @@ def _self_and_ancestors(el):
     yield from el.iterancestors()
 
 
-_TRAF_TAGS = {"figcaption": "figcaption", "head": "h", "item": "li", "row": "td", "quote": "blockquote", "code": "pre", "p": "p"}
+_TRAF_TAGS = {"figcaption": "figcaption", "head": "h", "item": "li", "row": "td", "quote": "blockquote",
+              "code": "pre", "p": "p"}
 
 
 def _extracted_blocks(body, captions: dict[str, str]):

@@ -111,7 +111,17 @@ def _full_proba(clf, x) -> np.ndarray:
     return out
 
 
-def _fit_text_model(docs: Sequence[LabelledDoc]) -> Model:
+DEFAULT_PARAMS: dict = {
+    "text_c": 8.0,          # inverse regularisation of the text model
+    "text_dense": True,     # give the text model the dense shape/position/hint columns too
+    "ctx_iter": 250,        # boosting rounds of the context model
+    "ctx_lr": 0.08,
+    "ctx_leaves": 31,
+    "content_weight": 1.0,  # sample weight of content paragraphs in the context model (recall of content)
+}
+
+
+def _fit_text_model(docs: Sequence[LabelledDoc], params: dict) -> Model:
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -131,14 +141,17 @@ def _fit_text_model(docs: Sequence[LabelledDoc]) -> Model:
     char.stop_words_ = None
     dense_rows = np.vstack([dense(d.doc) for d in docs])
     scaler = StandardScaler().fit(dense_rows)
+    if not params["text_dense"]:
+        scaler.scale_ = np.full_like(scaler.scale_, np.inf)  # dense columns become 0: a text-only first stage
     x = sparse.hstack([xw, xc, sparse.csr_matrix(scaler.transform(dense_rows).astype(np.float32))], format="csr")
-    clf = LogisticRegression(C=8.0, max_iter=3000)
+    clf = LogisticRegression(C=params["text_c"], max_iter=3000)
     clf.fit(x, y)
     return Model(word=word, char=char, scaler=scaler, text_clf=clf)
 
 
-def fit(docs: Sequence[LabelledDoc], inner_folds: int = 4, seed: int = 0) -> Model:
+def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: int = 4, seed: int = 0) -> Model:
     """Fit both stages; the context stage learns from out-of-fold text probabilities (folds hold out outlets)."""
+    params = {**DEFAULT_PARAMS, **(params or {})}
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GroupKFold
 
@@ -150,19 +163,21 @@ def fit(docs: Sequence[LabelledDoc], inner_folds: int = 4, seed: int = 0) -> Mod
     groups = [d.outlet for d in docs]
     folds = min(inner_folds, len(set(groups)))
     for train, test in GroupKFold(n_splits=folds).split(docs, groups=groups):
-        part = _fit_text_model([docs[i] for i in train])
+        part = _fit_text_model([docs[i] for i in train], params)
         x, _ = part._stage1_matrix([docs[i].doc for i in test])
         proba = _full_proba(part.text_clf, x)
         start = 0
         for i in test:
             oof[offsets[i]:offsets[i + 1]] = proba[start:start + sizes[i]]
             start += sizes[i]
-    model = _fit_text_model(docs)
+    model = _fit_text_model(docs, params)
     dense_rows = np.vstack([dense(d.doc) for d in docs])
     z = context_features(oof, dense_rows, sizes)
-    ctx = HistGradientBoostingClassifier(max_iter=250, learning_rate=0.08, max_leaf_nodes=31,
-                                         l2_regularization=1.0, random_state=seed)
-    ctx.fit(z, _targets(docs))
+    y = _targets(docs)
+    ctx = HistGradientBoostingClassifier(max_iter=params["ctx_iter"], learning_rate=params["ctx_lr"],
+                                         max_leaf_nodes=params["ctx_leaves"], l2_regularization=1.0,
+                                         random_state=seed)
+    ctx.fit(z, y, sample_weight=np.where(y == 0, params["content_weight"], 1.0))
     model.context_clf = ctx
     return model
 
@@ -187,7 +202,7 @@ def score(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
             "accuracy": round(float(np.trace(cm) / max(1, cm.sum())), 4), "paragraphs": int(cm.sum())}
 
 
-def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1) -> dict:
+def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1, params: dict | None = None) -> dict:
     """Grouped cross-validation (whole outlets held out): figures overall and per language."""
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
@@ -196,7 +211,7 @@ def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1)
     splits = list(GroupKFold(n_splits=min(folds, len(set(groups)))).split(docs, groups=groups))
 
     def run(train, test):
-        model = fit([docs[i] for i in train])
+        model = fit([docs[i] for i in train], params)
         probs = model.predict_proba([docs[i].doc for i in test])
         return [(i, [LABELS[j] for j in p.argmax(axis=1)]) for i, p in zip(test, probs, strict=True)]
 
@@ -213,7 +228,7 @@ def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1)
     report = {"folds": len(splits), "documents": len(docs), "outlets": len(set(groups)),
               "overall": score(truth_all, pred_all),
               "by_language": {lang: score(t, p) for lang, (t, p) in sorted(by_lang.items())}}
-    for lang, (t, _) in by_lang.items():
+    for lang in by_lang:
         report["by_language"][lang]["documents"] = sum(d.lang == lang for d in docs)
     return report
 
