@@ -9,13 +9,14 @@ import numpy as np
 
 from .document import Document, Paragraph
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 3
 """Bump when any feature changes meaning; a saved model with another version refuses to load."""
 
 _DIGITS = re.compile(r"\d")
 _WORD = re.compile(r"\w+")
 _CURRENCY = re.compile(r"[$€£¥₽₺₹]|\b(usd|eur|gbp|chf|руб\w*|zł|zl|pln|tl|r\$|円|元)\b|\d\s?(円|元|€|zł)", re.I)
-_AMOUNT = re.compile(r"([$€£¥₽₺₹]\s?\d|\d[\d.,]*\s?([$€£¥₽₺₹]|円|元|zł|руб|tl\b|eur\b|usd\b|dollars?\b|euros?\b))", re.I)
+_AMOUNT = re.compile(
+    r"([$€£¥₽₺₹]\s?\d|\d[\d.,]*\s?([$€£¥₽₺₹]|円|元|zł|руб|tl\b|eur\b|usd\b|dollars?\b|euros?\b))", re.I)
 _CREDIT = re.compile(
     r"\b(photo|photos|foto|fotos|fot\.|photograph|photography|credit|credits|illustration|image|images|picture|"
     r"bild|crédit|crédits|imagen|immagine|zdjęcie|fotoğraf|фото|фотография|video|getty|reuters|afp|ap|epa|dpa|ansa|"
@@ -42,9 +43,10 @@ SHAPE_NAMES: tuple[str, ...] = (
     "starts_upper", "title_words", "currency", "amount", "credit", "slash_credit", "paren_end", "you", "we",
     "quote", "url", "sentences", "pipe",
 )
-POSITION_NAMES: tuple[str, ...] = ("rel_pos", "is_first", "is_last", "log_from_start", "log_from_end", "log_doc_len")
+POSITION_NAMES: tuple[str, ...] = ("rel_pos", "is_first", "is_last", "near_start", "near_end")
+"""Bounded on purpose: real pages run to hundreds of paragraphs, far longer than any training document."""
 HINT_NAMES: tuple[str, ...] = ("is_html",) + tuple(f"tag_{t}" for t in _TAGS) + tuple(
-    f"in_{c}" for c in _CONTAINERS) + ("link_density",)
+    f"in_{c}" for c in _CONTAINERS) + ("all_link",)
 NEIGHBOUR_NAMES: tuple[str, ...] = ("prev_log_chars", "next_log_chars", "prev_ends_sentence", "next_ends_sentence",
                                     "prev_credit", "next_credit")
 DENSE_NAMES: tuple[str, ...] = SHAPE_NAMES + POSITION_NAMES + HINT_NAMES + NEIGHBOUR_NAMES
@@ -67,6 +69,9 @@ def char_text(text: str, head: int = 240, tail: int = 80) -> str:
     return text if len(text) <= head + tail else text[:head] + " " + text[-tail:]
 
 
+_LOG_CHARS_CAP = math.log1p(3000)
+
+
 def shape(text: str) -> list[float]:
     """Shape columns of one paragraph, in SHAPE_NAMES order."""
     s = text.strip()
@@ -76,8 +81,8 @@ def shape(text: str) -> list[float]:
     letters = sum(c.isalpha() for c in s[:2000]) or 1
     sample = s[:2000]
     return [
-        math.log1p(len(s)),
-        math.log1p(len(words)),
+        min(math.log1p(len(s)), _LOG_CHARS_CAP),
+        min(math.log1p(len(words)), _LOG_CHARS_CAP - 2),
         sum(c.isupper() for c in sample) / letters,
         sum(c.isdigit() for c in sample) / min(n, 2000),
         sum((not c.isalnum()) and not c.isspace() for c in sample) / min(n, 2000),
@@ -114,7 +119,8 @@ def _hint_columns(p: Paragraph, is_html: bool) -> list[float]:
     cols = [float(is_html)] + [float(tag == t) for t in _TAGS]
     containers = h.containers if h is not None else frozenset()
     cols += [float(c in containers) for c in _CONTAINERS]
-    cols.append(h.link_density if h is not None else 0.0)
+    # only link-only blocks count: training pages rarely link inside body text, real pages often do
+    cols.append(float(h is not None and h.link_density >= 0.9))
     return cols
 
 
@@ -132,9 +138,8 @@ def dense(doc: Document) -> np.ndarray:
     rows[:, k] = idx / max(1, n - 1)
     rows[:, k + 1] = idx == 0
     rows[:, k + 2] = idx == n - 1
-    rows[:, k + 3] = np.log1p(idx)
-    rows[:, k + 4] = np.log1p(n - 1 - idx)
-    rows[:, k + 5] = math.log1p(n)
+    rows[:, k + 3] = np.minimum(idx, 5) / 5
+    rows[:, k + 4] = np.minimum(n - 1 - idx, 5) / 5
     k += len(POSITION_NAMES)
     rows[:, k:k + len(HINT_NAMES)] = np.array([_hint_columns(p, is_html) for p in doc.paragraphs], dtype=np.float32)
     k += len(HINT_NAMES)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .document import LABELS, Document
-from .features import DENSE_NAMES, FEATURE_VERSION, char_text, dense, model_text
+from .features import DENSE_NAMES, FEATURE_VERSION, SHAPE_NAMES, char_text, dense, model_text
 
 MODEL_FILE = "stripper.joblib"
 META_FILE = "stripper.json"
@@ -39,6 +39,7 @@ class Model:
     scaler: object = None
     text_clf: object = None
     context_clf: object = None
+    neighbour_shape: bool = False
     meta: dict = field(default_factory=dict)
 
     # --- prediction -------------------------------------------------------------------------------------------
@@ -51,7 +52,7 @@ class Model:
         x = sparse.hstack([
             self.word.transform(texts),
             self.char.transform([char_text(t) for t in texts]),
-            sparse.csr_matrix(self.scaler.transform(dense_rows).astype(np.float32)),
+            sparse.csr_matrix(scale_dense(self.scaler, dense_rows)),
         ], format="csr")
         return x, dense_rows
 
@@ -68,7 +69,7 @@ class Model:
         if sum(sizes) == 0:
             return [np.zeros((0, len(LABELS))) for _ in docs]
         p1, dense_rows = self.text_proba(docs)
-        z = context_features(p1, dense_rows, sizes)
+        z = context_features(p1, dense_rows, sizes, self.neighbour_shape)
         p2 = self.context_clf.predict_proba(z)
         return np.split(p2, np.cumsum(sizes)[:-1])
 
@@ -84,9 +85,26 @@ class Model:
         (directory / META_FILE).write_text(json.dumps(self.meta, indent=2, ensure_ascii=False) + "\n")
 
 
-def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+def scale_dense(scaler, dense_rows: np.ndarray) -> np.ndarray:
+    """Scaled dense columns, clipped so that pages unlike the training data cannot extrapolate."""
+    return np.clip(scaler.transform(dense_rows), -1.5, 1.5).astype(np.float32)
+
+
+def _shift(a: np.ndarray, off: int) -> np.ndarray:
+    """Rows of a moved by off (row i gets row i+off), zero-filled at the ends."""
+    out = np.zeros_like(a)
+    n = len(a)
+    if off < 0 and n > -off:
+        out[-off:] = a[:off]
+    elif off > 0 and n > off:
+        out[:-off] = a[off:]
+    return out
+
+
+def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int],
+                     neighbour_shape: bool = False) -> np.ndarray:
     """Stage-2 columns: own probabilities, neighbours' at offsets -2..+2, a window mean, the document mean,
-    and the dense columns. Linear in document length."""
+    the dense columns, and optionally the previous and next paragraphs' shape columns. Linear in length."""
     blocks = []
     start = 0
     k = p1.shape[1]
@@ -94,14 +112,7 @@ def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int
         if n == 0:
             continue
         p = p1[start:start + n]
-        cols = [p]
-        for off in _CONTEXT_OFFSETS:
-            shifted = np.zeros_like(p)
-            if off < 0 and n > -off:
-                shifted[-off:] = p[:off]
-            elif off > 0 and n > off:
-                shifted[:-off] = p[off:]
-            cols.append(shifted)
+        cols = [p] + [_shift(p, off) for off in _CONTEXT_OFFSETS]
         csum = np.vstack([np.zeros((1, k)), np.cumsum(p, axis=0)])
         idx = np.arange(n)
         lo = np.maximum(idx - _WINDOW, 0)
@@ -109,6 +120,9 @@ def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int
         count = np.maximum(hi - lo - 1, 1)[:, None]
         cols.append((csum[hi] - csum[lo] - p) / count)
         cols.append(np.broadcast_to(p.mean(axis=0), p.shape))
+        if neighbour_shape:
+            shapes = dense_rows[start:start + n, :len(SHAPE_NAMES)]
+            cols += [_shift(shapes, -1), _shift(shapes, 1)]
         blocks.append(np.hstack(cols))
         start += n
     return np.hstack([np.vstack(blocks), dense_rows]).astype(np.float32)

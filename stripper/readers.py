@@ -103,15 +103,21 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-_HintMap = dict[str, tuple[Hints, "str | None"]]
+_HintMap = dict[str, list[tuple[Hints, "str | None"]]]
+_MAX_CANDIDATES = 4
 
 
-def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap, dict[str, str]]:
-    """Map each text-bearing element's normalised text (and its 60-char prefix) to its hints and data-label,
-    and each figure image's src to its figcaption text."""
+_ANCHOR_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"}
+
+
+def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap, dict[str, list[str]]]:
+    """Map each text-bearing element's normalised text (and its 60-char prefix) to the hints and data-label of
+    the elements carrying that text (a heading and its table-of-contents link share a text), and the text of the
+    block before each figure to that figure's caption(s)."""
     exact: _HintMap = {}
     prefix: _HintMap = {}
-    captions: dict[str, str] = {}
+    captions: dict[str, list[str]] = {}
+    anchor = ""
     for el in tree.iter():
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "tr":  # trafilatura's table rows come out as "cell | cell"
@@ -124,13 +130,11 @@ def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap,
         if not text:
             continue
         if tag == "figcaption":
-            figure = el.getparent()
-            while figure is not None and figure.tag != "figure":
-                figure = figure.getparent()
-            for img in figure.iter("img") if figure is not None else ():
-                if img.get("src"):
-                    captions.setdefault(img.get("src"), text)
-        if text in exact:
+            if text not in captions.get(anchor, ()):
+                captions.setdefault(anchor, []).append(text)
+        elif tag in _ANCHOR_TAGS:
+            anchor = text
+        if len(exact.get(text, ())) >= _MAX_CANDIDATES:
             continue
         containers: set[str] = set()
         tokens: list[str] = []
@@ -144,7 +148,8 @@ def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap,
                 for attr in ("class", "id"):
                     value = node.get(attr)
                     if value:
-                        tokens.extend(t for t in _TOKEN_SPLIT.split(value.lower()) if 2 < len(t) < 30)
+                        # tokens with digits are hashes (css-1x9k2f) and carry no meaning
+                        tokens.extend(t for t in _TOKEN_SPLIT.split(value.lower()) if 2 < len(t) < 25 and t.isalpha())
             if with_labels and label is None:
                 label = node.get("data-label")
             depth += 1
@@ -152,9 +157,22 @@ def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap,
                 break
         linked = sum(len(_norm(a.text_content())) for a in el.iter("a"))
         hints = Hints(tag, frozenset(containers), tuple(dict.fromkeys(tokens)), min(1.0, linked / len(text)))
-        exact[text] = (hints, label)
-        prefix.setdefault(text[:60], (hints, label))
+        exact.setdefault(text, []).append((hints, label))
+        candidates = prefix.setdefault(text[:60], [])
+        if len(candidates) < _MAX_CANDIDATES:
+            candidates.append((hints, label))
     return exact, prefix, captions
+
+
+_TRAF_MATCH = {"head": ("h1", "h2", "h3", "h4", "h5", "h6"), "item": ("li", "dt", "dd"), "row": ("td",),
+               "quote": ("blockquote",), "code": ("pre",), "figcaption": ("figcaption",)}
+
+
+def _best_candidate(candidates: list[tuple[Hints, str | None]], ttag: str) -> tuple[Hints, str | None]:
+    """The source element most like the block trafilatura kept: same kind of tag, then fewest links."""
+    wanted = _TRAF_MATCH.get(ttag, ("p", "div", "blockquote", "dd", "td"))
+    return min(candidates, key=lambda c: (c[0].tag not in wanted, c[0].link_density,
+                                          c[0].tag not in _BLOCK_TAGS))
 
 
 def _self_and_ancestors(el):
@@ -166,9 +184,16 @@ _TRAF_TAGS = {"figcaption": "figcaption", "head": "h", "item": "li", "row": "td"
               "code": "pre", "p": "p"}
 
 
-def _extracted_blocks(body, captions: dict[str, str]):
-    """(text, trafilatura tag) for each paragraph-level block of trafilatura's output tree; an image whose
-    figure had a caption yields that caption (trafilatura drops figcaptions; the model decides on them)."""
+def _extracted_blocks(body, captions: dict[str, list[str]]):
+    """(text, trafilatura tag) for each paragraph-level block of trafilatura's output tree, with the figure
+    captions trafilatura dropped put back after the block they followed (the model decides on them)."""
+    for text, tag in _trafilatura_blocks(body):
+        yield text, tag
+        for caption in captions.get(text, ()):
+            yield caption, "figcaption"
+
+
+def _trafilatura_blocks(body):
     for el in body:
         tag = el.tag
         if tag == "list":
@@ -184,8 +209,7 @@ def _extracted_blocks(body, captions: dict[str, str]):
                 cells = [_norm("".join(cell.itertext())) for cell in row]
                 yield " | ".join(c for c in cells if c), "row"
         elif tag == "graphic":
-            if el.get("src") in captions:
-                yield captions[el.get("src")], "figcaption"
+            continue
         else:
             yield _norm("".join(el.itertext())), tag if isinstance(tag, str) else "p"
 
@@ -203,7 +227,7 @@ def read_html(html: str, with_labels: bool = False) -> Document:
     if tree is None:
         return Document([], "html")
     exact, prefix, captions = _collect_hints(tree, with_labels)
-    extracted = bare_extraction(tree, include_comments=False, include_images=True, include_tables=True,
+    extracted = bare_extraction(tree, include_comments=False, include_images=False, include_tables=True,
                                 include_links=False, with_metadata=False, deduplicate=False, favor_recall=True)
     paragraphs: list[Paragraph] = []
     if extracted is None or extracted.body is None:
@@ -212,7 +236,7 @@ def read_html(html: str, with_labels: bool = False) -> Document:
         if not text:
             continue
         found = exact.get(text) or prefix.get(text[:60])
-        hints, label = found if found else (Hints(tag=_TRAF_TAGS.get(ttag, "p")), None)
+        hints, label = _best_candidate(found, ttag) if found else (Hints(tag=_TRAF_TAGS.get(ttag, "p")), None)
         if with_labels and label not in LABELS:
             label = None
         paragraphs.append(Paragraph(len(paragraphs), text, label=label, hints=hints))

@@ -13,7 +13,7 @@ import numpy as np
 
 from .document import LABELS, Document, Paragraph
 from .features import FEATURE_VERSION
-from .model import Model, context_features
+from .model import Model, context_features, scale_dense
 
 DATA_SUFFIXES = (".jsonl", ".html")
 
@@ -118,6 +118,8 @@ DEFAULT_PARAMS: dict = {
     "ctx_lr": 0.08,
     "ctx_leaves": 31,
     "content_weight": 1.0,  # sample weight of content paragraphs in the context model (recall of content)
+    "text_class_weight": None,  # None or "balanced" for the text model
+    "neighbour_shape": False,   # context model also sees the previous and next paragraphs' shape columns
 }
 
 
@@ -125,7 +127,7 @@ def _fit_text_model(docs: Sequence[LabelledDoc], params: dict) -> Model:
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import MaxAbsScaler
 
     from .features import char_text, dense, model_text
 
@@ -140,11 +142,11 @@ def _fit_text_model(docs: Sequence[LabelledDoc], params: dict) -> Model:
     word.stop_words_ = None  # the pruned vocabulary is large and unused after fitting
     char.stop_words_ = None
     dense_rows = np.vstack([dense(d.doc) for d in docs])
-    scaler = StandardScaler().fit(dense_rows)
+    scaler = MaxAbsScaler().fit(dense_rows)  # keeps 0/1 hints at 0/1: rare hints get no outsized weight
     if not params["text_dense"]:
         scaler.scale_ = np.full_like(scaler.scale_, np.inf)  # dense columns become 0: a text-only first stage
-    x = sparse.hstack([xw, xc, sparse.csr_matrix(scaler.transform(dense_rows).astype(np.float32))], format="csr")
-    clf = LogisticRegression(C=params["text_c"], max_iter=3000)
+    x = sparse.hstack([xw, xc, sparse.csr_matrix(scale_dense(scaler, dense_rows))], format="csr")
+    clf = LogisticRegression(C=params["text_c"], max_iter=3000, class_weight=params["text_class_weight"])
     clf.fit(x, y)
     return Model(word=word, char=char, scaler=scaler, text_clf=clf)
 
@@ -172,7 +174,8 @@ def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: in
             start += sizes[i]
     model = _fit_text_model(docs, params)
     dense_rows = np.vstack([dense(d.doc) for d in docs])
-    z = context_features(oof, dense_rows, sizes)
+    model.neighbour_shape = params["neighbour_shape"]
+    z = context_features(oof, dense_rows, sizes, model.neighbour_shape)
     y = _targets(docs)
     ctx = HistGradientBoostingClassifier(max_iter=params["ctx_iter"], learning_rate=params["ctx_lr"],
                                          max_leaf_nodes=params["ctx_leaves"], l2_regularization=1.0,
