@@ -68,9 +68,12 @@ class Model:
         sizes = [len(d.paragraphs) for d in docs]
         if sum(sizes) == 0:
             return [np.zeros((0, len(LABELS))) for _ in docs]
-        p1, dense_rows = self.text_proba(docs)
-        z = context_features(p1, dense_rows, sizes, self.neighbour_shape)
-        p2 = self.context_clf.predict_proba(z)
+        # One native thread: the context model's OpenMP threads on a page-sized batch cost far more than they
+        # save, up to 15x slower on a busy machine (measured in benchmarks/); batch runs parallelise by process.
+        with _single_thread():
+            p1, dense_rows = self.text_proba(docs)
+            z = context_features(p1, dense_rows, sizes, self.neighbour_shape)
+            p2 = self.context_clf.predict_proba(z)
         return np.split(p2, np.cumsum(sizes)[:-1])
 
     # --- persistence ------------------------------------------------------------------------------------------
@@ -83,6 +86,19 @@ class Model:
         joblib.dump(self, tmp, compress=3)
         tmp.replace(directory / MODEL_FILE)
         (directory / META_FILE).write_text(json.dumps(self.meta, indent=2, ensure_ascii=False) + "\n")
+
+
+_controller = None
+
+
+def _single_thread():
+    """A context that holds native thread pools (OpenMP, BLAS) to one thread; cheap to enter."""
+    global _controller
+    if _controller is None:
+        from threadpoolctl import ThreadpoolController
+
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1)
 
 
 def scale_dense(scaler, dense_rows: np.ndarray) -> np.ndarray:
