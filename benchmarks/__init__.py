@@ -40,9 +40,10 @@ def pages_dir() -> Path | None:
 
 def missing_pages_message(absolute: bool = True) -> str:
     """Why page-based measurements are skipped (absolute=False: without this machine's paths, for reports)."""
-    where = eval_dir() / PAGE_SET if absolute else f"../shared/eval/{PAGE_SET} (or ${EVAL_ENV})"
-    return (f"real evaluation pages not found at {where} "
-            f"(expected ../shared/eval beside the repository, or set {EVAL_ENV})")
+    expected = f"expected ../shared/eval/{PAGE_SET} beside the repository, or a folder named by ${EVAL_ENV}"
+    if not absolute:
+        return f"real evaluation pages not found ({expected})"
+    return f"real evaluation pages not found at {eval_dir() / PAGE_SET} ({expected})"
 
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")

@@ -239,6 +239,17 @@ def page_differences(rows: Sequence[Row], misses: Sequence[Miss], stripper_score
     return diffs[:n]
 
 
+def recall_gap(stripper_scores: dict[str, metric.PageScore], traf_scores: dict[str, metric.PageScore],
+               drop: float = 0.5) -> dict:
+    """The mean-recall gap to trafilatura, and the share of it from pages whose recall falls more than `drop`
+    below trafilatura's (whole-page failures, as opposed to paragraph-level losses)."""
+    n = max(1, len(stripper_scores))
+    diffs = {pid: s.recall - traf_scores[pid].recall for pid, s in stripper_scores.items()}
+    big = {pid: d for pid, d in diffs.items() if d < -drop}
+    return {"gap": sum(diffs.values()) / n, "drop": drop, "pages": sorted(big),
+            "from_pages": sum(big.values()) / n}
+
+
 def write_dump(path: str | Path, rows: Sequence[Row], misses: Sequence[Miss],
                scores: dict[str, dict[str, metric.PageScore]], gold: dict[str, Page]) -> int:
     """Write JSON lines for study, one object per line, each with a "kind":

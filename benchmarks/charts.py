@@ -32,7 +32,8 @@ def quality_chart(scores: dict[str, dict], path: Path, pages: int, f1_target: fl
     ax1.set_xlabel("F1, word 4-grams (higher is better)")
     if f1_target:
         ax1.axvline(f1_target, color="#b03030", linestyle="--", linewidth=1)
-        ax1.text(f1_target, -0.6, f"target {f1_target}", color="#b03030", fontsize=8, ha="center")
+        ax1.text(f1_target, 1.01, f"target {f1_target}", color="#b03030", fontsize=8, ha="center", va="bottom",
+                 transform=ax1.get_xaxis_transform())
     ax1.invert_yaxis()
     for y, v in enumerate(f1):
         ax1.text(v + 0.003, y, f"{v:.3f}", va="center", fontsize=9)
@@ -67,8 +68,8 @@ def speed_chart(rows: list[tuple[str, dict]], path: Path) -> Path:
     ax.invert_yaxis()
     ax.set_xlabel("MB of input per second (median of runs, whiskers min-max)")
     right = max(r["max"] for _, r in rows)
-    for y, v in enumerate(med):
-        ax.text(v + right * 0.02, y, f"{v:.2f}", va="center", fontsize=9)
+    for y, (_, r) in enumerate(rows):
+        ax.text(max(r["median"], r["max"]) + right * 0.015, y, f"{r['median']:.2f}", va="center", fontsize=9)
     ax.set_xlim(0, right * 1.15)
     ax.set_title("Throughput per path on this machine")
     fig.tight_layout()

@@ -111,6 +111,7 @@ def run_quality_section(args: argparse.Namespace, model: str | None) -> dict:
         per_page = {s: quality.page_scores(r, gold) for s, r in runs.items()}
         result["worst_pages"] = breakdown.page_differences(rows, misses, per_page["stripper"],
                                                            per_page["trafilatura"])
+        result["recall_gap"] = breakdown.recall_gap(per_page["stripper"], per_page["trafilatura"])
         if args.dump:
             n = breakdown.write_dump(args.dump, rows, misses, per_page, gold)
             say(f"quality: wrote {n} rows to {args.dump}")
@@ -211,6 +212,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                        "versions": versions(), "machine": machine(load_start), "model": info}
     RESULTS_JSON.write_text(json.dumps(results, indent=1, default=str))
     out = Path(args.out)
+    write_outputs(results, out)
+    say(f"benchmark: wrote {out} and charts in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+def write_outputs(results: dict, out: Path) -> None:
+    """The Markdown report at out and the two charts beside it, from a results dict."""
     out.parent.mkdir(parents=True, exist_ok=True)
     q = results.get("quality", {})
     if q.get("scores"):
@@ -218,8 +226,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if results.get("speed") and speed_rows(results["speed"]):
         charts.speed_chart(speed_rows(results["speed"]), out.parent / charts.SPEED_PNG)
     out.write_text(report.render(results), encoding="utf-8")
-    say(f"benchmark: wrote {out} and charts in {time.perf_counter() - started:.0f} s")
-    return 0
 
 
 if __name__ == "__main__":
