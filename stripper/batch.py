@@ -628,8 +628,7 @@ def process_chunk(chunk_id: int, sources: list[Source], stripper: Stripper, opti
     """Process one chunk in a worker process; terminal-bound text goes to spool files in spool_dir."""
     console = _Console(spool_dir=spool_dir, chunk_id=chunk_id)
     try:
-        with one_thread():
-            files = _Processor(stripper, options, console).run(sources)
+        files = _Processor(stripper, options, console).run(sources)
     finally:
         console.close()
     return ChunkResult(chunk_id, files, console.out_spool, console.err_spool)
@@ -698,26 +697,17 @@ def run(plan: Plan, stripper: Stripper, options: Options, jobs: int | None = Non
 def _run_in_process(all_chunks: Iterable[list[Source]], stripper: Stripper, options: Options, events: Events,
                     summary: Summary) -> None:
     console = _Console(events=events)
-    with one_thread():
-        for chunk in all_chunks:
-            try:
-                results = _Processor(stripper, options, console).run(chunk)
-            except BaseException:
-                for src in chunk:  # atomic_output removes its own file; this covers any window it cannot
-                    if src.out is not None and src.action == "work":
-                        remove_tmp(src.out)
-                raise
-            for result in results:
-                summary.add(result)
-                events.advance(files=1)
-
-
-def one_thread() -> contextlib.AbstractContextManager:
-    """Native thread pools (OpenMP, BLAS) limited to one thread: a process handles one small batch at a time, and
-    OpenMP's threads on small batches cost far more than they give, worst on a busy machine (3x measured)."""
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1)
+    for chunk in all_chunks:
+        try:
+            results = _Processor(stripper, options, console).run(chunk)
+        except BaseException:
+            for src in chunk:  # atomic_output removes its own file; this covers any window it cannot
+                if src.out is not None and src.action == "work":
+                    remove_tmp(src.out)
+            raise
+        for result in results:
+            summary.add(result)
+            events.advance(files=1)
 
 
 def _run_parallel(all_chunks: Iterable[list[Source]], stripper: Stripper, options: Options, events: Events,

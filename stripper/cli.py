@@ -21,7 +21,6 @@ from .batch import (
     Options,
     check_model,
     default_jobs,
-    one_thread,
     progress_width,
     run,
     write_report,
@@ -373,9 +372,8 @@ def evaluate_documents(stripper: Stripper, docs: list) -> dict:
     from .training import score
 
     truth = [[p.label for p in d.doc.paragraphs] for d in docs]
-    with one_thread():
-        for start in range(0, len(docs), 64):
-            stripper.label_documents([d.doc for d in docs[start:start + 64]])
+    for start in range(0, len(docs), 64):
+        stripper.label_documents([d.doc for d in docs[start:start + 64]])
     pred = [[p.label for p in d.doc.paragraphs] for d in docs]
     kept = [[stripper.kept(p) for p in d.doc.paragraphs] for d in docs]
     flat = functools.partial(sum, start=[])
