@@ -34,8 +34,8 @@ def _documents(data_dir: Path) -> list[list[str]]:
     return docs
 
 
-def _fingerprint(data_dir: Path, target_bytes: int, seed: int) -> str:
-    digest = hashlib.sha256(f"{target_bytes}:{seed}:v1".encode())
+def _fingerprint(data_dir: Path, target_bytes: int, seed: int, kind: str = "") -> str:
+    digest = hashlib.sha256(f"{target_bytes}:{seed}:v1{kind}".encode())
     for path in sorted(data_dir.rglob("*.jsonl")):
         digest.update(path.relative_to(data_dir).as_posix().encode())
         digest.update(path.read_bytes())
@@ -43,13 +43,14 @@ def _fingerprint(data_dir: Path, target_bytes: int, seed: int) -> str:
 
 
 def ensure_corpus(target_mb: float = 55.0, seed: int = 0, data_dir: Path | None = None,
-                  out_dir: Path | None = None) -> dict:
-    """Generate (or reuse) a corpus of at least target_mb megabytes; returns its manifest:
+                  out_dir: Path | None = None, articles: int | None = None) -> dict:
+    """Generate (or reuse) a corpus of at least target_mb megabytes, each file one to three training documents;
+    or, with articles=N, a folder of N files of one document each. Returns its manifest:
     dir, files, bytes, paragraphs, source_documents."""
     data_dir = data_dir or REPO_ROOT / "training_data"
-    out_dir = out_dir or CACHE_DIR / "text-corpus"
-    target = int(target_mb * 1_000_000)
-    fingerprint = _fingerprint(data_dir, target, seed)
+    out_dir = out_dir or CACHE_DIR / ("text-corpus" if articles is None else f"articles-{articles}")
+    target = int(target_mb * 1_000_000) if articles is None else 0
+    fingerprint = _fingerprint(data_dir, target, seed, "" if articles is None else f":{articles} articles")
     manifest_path = out_dir / MANIFEST
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
@@ -65,8 +66,8 @@ def ensure_corpus(target_mb: float = 55.0, seed: int = 0, data_dir: Path | None 
     files_dir.mkdir(parents=True)
     rng = random.Random(seed)
     total = paragraphs = files = 0
-    while total < target:
-        parts = [p for _ in range(rng.randint(1, 3)) for p in rng.choice(docs)]
+    while (total < target) if articles is None else (files < articles):
+        parts = [p for _ in range(rng.randint(1, 3) if articles is None else 1) for p in rng.choice(docs)]
         data = ("\n".join(parts) + "\n").encode("utf-8")
         (files_dir / f"doc-{files:06d}.txt").write_bytes(data)
         total += len(data)

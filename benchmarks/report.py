@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import peers
 
-TARGETS = {"f1": 0.945, "recall_gap": 0.005, "html_ratio": 1.25, "text_mbps_j2": 2.0}
+TARGETS = {"f1": 0.945, "recall_gap": 0.005, "html_ratio": 1.25, "text_mbps_j2": 2.0, "speedup_j2": 1.7}
 LABEL_ORDER = ("content", "caption", "appeal", "boilerplate")
 HTML_NAMES = {"trafilatura": "`trafilatura.extract` defaults",
               "stripper": "stripper HTML path (read, label, render), as the library runs it",
@@ -245,6 +245,21 @@ def _speed(sp: dict) -> list[str]:
             lines += ["", f"Target ≥ {TARGETS['text_mbps_j2']} MB/s with `-j 2`: {'met' if ok else 'not met'} "
                       f"({j2['mb_per_s']['median']:.2f} MB/s)."]
         lines += [""] + [f"Note: {n}." for n in t.get("notes", [])] + [""]
+    sc = sp.get("scaling")
+    if sc and "skipped" in sc:
+        lines += ["### Two workers against one", "", f"Skipped: {sc['skipped']}.", ""]
+    elif sc:
+        j = sc["jobs"]
+        ok = sc["speedup"]["median"] >= TARGETS["speedup_j2"]
+        lines += [f"### Two workers against one: `stripper clean DIR -o OUT -j N` on {sc['files']:,} articles "
+                  f"({sc['mb']:.1f} MB, one training document per file)", "",
+                  "Runs alternate between `-j 1` and `-j 2` so that a busy machine slows both alike.", "",
+                  "| | seconds |", "|---|---|",
+                  f"| `-j 1` | {_pm(sc['seconds_j1'], '{:.1f}')} |",
+                  f"| `-j {j}` | {_pm(sc[f'seconds_j{j}'], '{:.1f}')} |",
+                  f"| speed-up per pair | **{_pm(sc['speedup'])}** |", "",
+                  f"Target ≥ {TARGETS['speedup_j2']}×: {'met' if ok else 'not met'} "
+                  f"({sc['speedup']['median']:.2f}×).", ""]
     ld = sp.get("load")
     if ld:
         lines += ["### Model load", "", "| step | seconds |", "|---|---|",

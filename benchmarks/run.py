@@ -139,6 +139,9 @@ def run_speed_section(args: argparse.Namespace, model: str | None) -> dict:
     manifest = corpus.ensure_corpus(args.corpus_mb)
     say(f"speed: text path on {manifest['files']} files, {manifest['bytes'] / 1e6:.1f} MB")
     result["text"] = speed.text_speed(manifest, model, args.runs, budget=args.path_budget, progress=say)
+    articles = corpus.ensure_corpus(articles=2000)
+    say(f"speed: -j 1 against -j 2 on {articles['files']} articles, {articles['bytes'] / 1e6:.1f} MB")
+    result["scaling"] = speed.scaling(articles, model, args.runs, progress=say)
     return result
 
 

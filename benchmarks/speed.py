@@ -257,6 +257,36 @@ def text_speed(manifest: dict, model: str | None, runs: int = 3, jobs: Sequence[
             "paths": results, "notes": notes}
 
 
+def scaling(manifest: dict, model: str | None, runs: int = 3, jobs: int = 2,
+            progress: Callable[[str], None] | None = None) -> dict:
+    """`stripper clean DIR -o OUT -j 1` against `-j JOBS` on a folder of articles, run in alternating pairs so a
+    busy machine slows both alike; the speed-up of each pair and their median."""
+    from .corpus import text_dir
+
+    say = progress or (lambda m: None)
+    cli = cli_command()
+    if not cli:
+        return {"skipped": "the `stripper clean` CLI is not available"}
+    src = text_dir(manifest)
+    out = CACHE_DIR / "scaling-out"
+    extra = ["--quiet"] + (["--model", model] if model else [])
+    seconds: dict[int, list[float]] = {1: [], jobs: []}
+    for r in range(runs):
+        for j in ((1, jobs) if r % 2 == 0 else (jobs, 1)):
+            shutil.rmtree(out, ignore_errors=True)
+            m = measure_command([*cli, "clean", str(src), "-o", str(out), "-j", str(j), *extra])
+            if m["rc"] != 0:
+                shutil.rmtree(out, ignore_errors=True)
+                return {"skipped": f"-j {j} failed with exit code {m['rc']}: {m['stderr'].strip()[-300:]}"}
+            seconds[j].append(m["seconds"])
+            say(f"  scaling -j {j} run {r + 1}/{runs}: {m['seconds']:6.1f} s")
+    shutil.rmtree(out, ignore_errors=True)
+    speedups = [a / b for a, b in zip(seconds[1], seconds[jobs], strict=True)]
+    return {"files": manifest["files"], "mb": manifest["bytes"] / 1e6, "jobs": jobs,
+            "seconds_j1": spread(seconds[1]), f"seconds_j{jobs}": spread(seconds[jobs]),
+            "speedup": spread(speedups)}
+
+
 def _textlib(src: Path, out: Path, model: str | None) -> None:
     """The library baseline: read every .txt file, clean them in batches with clean_many, write the results
     (one OpenMP/BLAS thread, as the CLI's workers)."""

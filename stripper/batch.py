@@ -13,9 +13,11 @@ Guarantees:
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -23,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -623,12 +625,18 @@ def one_line(text: str, width: int) -> str:
     return text if len(text) <= width else text[:max(width - 1, 1)] + "…"
 
 
-def process_chunk(chunk_id: int, sources: list[Source], stripper: Stripper, options: Options,
+_inherited: Stripper | None = None
+"""The parent's Stripper, model loaded, which forked workers inherit instead of loading their own."""
+
+
+def process_chunk(chunk_id: int, sources: list[Source], stripper: Stripper | None, options: Options,
                   spool_dir: str | None) -> ChunkResult:
-    """Process one chunk in a worker process; terminal-bound text goes to spool files in spool_dir."""
+    """Process one chunk in a worker process; terminal-bound text goes to spool files in spool_dir.
+
+    stripper None: the one this worker inherited from the parent when it was forked."""
     console = _Console(spool_dir=spool_dir, chunk_id=chunk_id)
     try:
-        files = _Processor(stripper, options, console).run(sources)
+        files = _Processor(stripper or _inherited, options, console).run(sources)
     finally:
         console.close()
     return ChunkResult(chunk_id, files, console.out_spool, console.err_spool)
@@ -710,31 +718,35 @@ def _run_in_process(all_chunks: Iterable[list[Source]], stripper: Stripper, opti
             events.advance(files=1)
 
 
+def can_fork() -> bool:
+    """Whether workers can be forked from this process, inheriting its loaded model (Linux and the BSDs; not macOS,
+    where forking a process that has loaded system frameworks is unsafe, nor Windows)."""
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
+
+
 def _run_parallel(all_chunks: Iterable[list[Source]], stripper: Stripper, options: Options, events: Events,
                   summary: Summary, jobs: int) -> None:
-    from joblib import Parallel, delayed
-
+    """Deal chunks to `jobs` worker processes, at most 2 * jobs chunks ahead of the one being collected."""
     spool_dir = tempfile.mkdtemp(prefix="stripper-spool-")
     lock = threading.Lock()
     in_flight: dict[int, list[str]] = {}
 
-    def tasks() -> Iterator:
+    def tasks() -> Iterator[tuple[int, list[Source]]]:
         for chunk_id, chunk in enumerate(all_chunks):
             with lock:
                 in_flight[chunk_id] = [s.out for s in chunk if s.out is not None and s.action == "work"]
-            yield delayed(process_chunk)(chunk_id, chunk, stripper, options, spool_dir)
+            yield chunk_id, chunk
 
+    results = _forked if can_fork() else _loky
     try:
-        with Parallel(n_jobs=jobs, backend="loky", return_as="generator", batch_size=1,
-                      pre_dispatch=2 * jobs) as parallel:
-            for result in parallel(tasks()):
-                with lock:
-                    in_flight.pop(result.chunk_id, None)
-                _replay(result, events)
-                for file_result in result.files:
-                    summary.add(file_result)
-                    events.advance(files=1, bytes_in=file_result.bytes_in,
-                                   paragraphs=sum(file_result.kept.values()) + sum(file_result.removed.values()))
+        for result in results(tasks(), stripper, options, spool_dir, jobs):
+            with lock:
+                in_flight.pop(result.chunk_id, None)
+            _replay(result, events)
+            for file_result in result.files:
+                summary.add(file_result)
+                events.advance(files=1, bytes_in=file_result.bytes_in,
+                               paragraphs=sum(file_result.kept.values()) + sum(file_result.removed.values()))
     except BaseException:
         with lock:
             for outs in in_flight.values():
@@ -743,6 +755,56 @@ def _run_parallel(all_chunks: Iterable[list[Source]], stripper: Stripper, option
         raise
     finally:
         shutil.rmtree(spool_dir, ignore_errors=True)
+
+
+def _forked(tasks: Iterator[tuple[int, list[Source]]], stripper: Stripper, options: Options, spool_dir: str,
+            jobs: int) -> Iterator[ChunkResult]:
+    """Chunk results in order from workers forked from this process after it loaded the model.
+
+    The workers start in milliseconds and share the model's memory, where fresh interpreters (loky) would each
+    spend 2-3 s importing scikit-learn and loading the model. This process never predicts in this mode, so no
+    native thread pool exists to be broken by the fork."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _inherited
+    stripper.model  # noqa: B018 - loaded once, here, before the fork
+    _inherited = stripper
+    gc.freeze()  # the workers' garbage collector then leaves the shared pages alone instead of copying them
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
+    window: deque = deque()
+    try:
+        for chunk_id, chunk in tasks:
+            window.append(pool.submit(process_chunk, chunk_id, chunk, None, options, spool_dir))
+            if len(window) >= 2 * jobs:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for child in multiprocessing.active_children():  # workers busy with a chunk would finish it first
+            child.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        gc.unfreeze()
+        _inherited = None
+
+
+def _worker_signals() -> None:
+    """In a forked worker: the parent alone handles Ctrl-C (and then stops the workers); SIGTERM ends a worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _loky(tasks: Iterator[tuple[int, list[Source]]], stripper: Stripper, options: Options, spool_dir: str,
+          jobs: int) -> Iterator[ChunkResult]:
+    """Chunk results in order from fresh loky workers, each loading the model itself."""
+    from joblib import Parallel, delayed
+
+    with Parallel(n_jobs=jobs, backend="loky", return_as="generator", batch_size=1,
+                  pre_dispatch=2 * jobs) as parallel:
+        yield from parallel(delayed(process_chunk)(chunk_id, chunk, stripper, options, spool_dir)
+                            for chunk_id, chunk in tasks)
 
 
 def _replay(result: ChunkResult, events: Events) -> None:
@@ -759,13 +821,13 @@ def _replay(result: ChunkResult, events: Events) -> None:
 
 
 def check_model(stripper: Stripper, jobs: int) -> None:
-    """Raise ModelError now if the model is missing or does not fit (workers load it themselves)."""
+    """Raise ModelError now if the model is missing or does not fit (loaded here unless loky workers will load it)."""
     from .model import Model, check_meta, read_meta
 
     spec = stripper._model_spec
     if isinstance(spec, Model):
         return
-    if jobs <= 1:
+    if jobs <= 1 or can_fork():
         stripper.model  # noqa: B018 - load it once, here
         return
     check_meta(read_meta(spec), str(spec or "the packaged model"))

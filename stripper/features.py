@@ -70,39 +70,108 @@ def char_text(text: str, head: int = 240, tail: int = 80) -> str:
 
 
 _LOG_CHARS_CAP = math.log1p(3000)
+_SAMPLE = 2000
+"""Characters of a paragraph that the character-class and pattern columns look at."""
+
+# character classes as bits of one byte, for counting with numpy instead of a Python loop per character
+_ALPHA, _UPPER, _DIGIT, _PUNCT, _SENTENCE, _WORDCHAR = 1, 2, 4, 8, 16, 32
+_SENTENCE_CHARS = ".!?。！？"
+_table = np.zeros(0x10000, dtype=np.uint8)
+_known = np.zeros(0x10000, dtype=bool)
+
+
+def _classes(c: str) -> int:
+    """The class bits of one character, as str methods (and the re module's \\w) define them."""
+    bits = 0
+    if c.isalpha():
+        bits |= _ALPHA
+    if c.isupper():
+        bits |= _UPPER
+    if c.isdigit():
+        bits |= _DIGIT
+    if not c.isalnum() and not c.isspace():
+        bits |= _PUNCT
+    if c in _SENTENCE_CHARS:
+        bits |= _SENTENCE
+    if c.isalnum() or c == "_":
+        bits |= _WORDCHAR
+    return bits
+
+
+def _class_bits(cps: np.ndarray) -> np.ndarray:
+    """Class bits of each code point; Basic Multilingual Plane characters are classified once per process."""
+    low = np.minimum(cps, 0xFFFF)
+    new = np.unique(low[~_known[low]])
+    if new.size:
+        _table[new] = [_classes(chr(int(cp))) for cp in new]
+        _known[new] = True
+    bits = _table[low]
+    high = np.flatnonzero(cps > 0xFFFF)
+    if high.size:  # emoji, rare CJK
+        bits[high] = [_classes(chr(int(cps[i]))) for i in high]
+    return bits
+
+
+def _class_counts(samples: list[str]) -> np.ndarray:
+    """Per sample: letters, upper-case, digits, punctuation, sentence marks, non-ASCII characters, words and
+    words starting upper-case (words as the re module's \\w+ finds them)."""
+    lengths = np.fromiter((len(x) for x in samples), dtype=np.int64, count=len(samples))
+    cps = np.frombuffer("".join(samples).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bits = _class_bits(cps)
+    word = (bits & _WORDCHAR) != 0
+    start = word.copy()
+    start[1:] &= ~word[:-1]
+    ends = np.cumsum(lengths)
+    first = ends - lengths
+    start[first[lengths > 0]] = word[first[lengths > 0]]  # a word starts at every sample's first character
+    columns = np.stack([bits & _ALPHA, bits & _UPPER, bits & _DIGIT, bits & _PUNCT, bits & _SENTENCE,
+                        cps > 127, start, start & ((bits & _UPPER) != 0)], axis=1).astype(bool)
+    totals = np.zeros((len(cps) + 1, columns.shape[1]), dtype=np.int64)
+    np.cumsum(columns, axis=0, out=totals[1:])
+    return totals[ends] - totals[first]
+
+
+def shapes(texts: list[str]) -> np.ndarray:
+    """Shape columns (SHAPE_NAMES order) of each text, one row per text."""
+    stripped = [t.strip() for t in texts]
+    samples = [s[:_SAMPLE] for s in stripped]
+    counts = _class_counts(samples)
+    rows = np.zeros((len(texts), len(SHAPE_NAMES)), dtype=np.float64)
+    for i, (s, sample) in enumerate(zip(stripped, samples, strict=True)):
+        letters, upper, digits, punct, marks, non_ascii, nwords, title = counts[i].tolist()
+        letters = letters or 1
+        m = min(len(s) or 1, _SAMPLE)
+        nw = nwords or 1
+        tail = s[-80:]
+        rows[i] = (
+            min(math.log1p(len(s)), _LOG_CHARS_CAP),
+            min(math.log1p(nwords), _LOG_CHARS_CAP - 2),
+            upper / letters,
+            digits / m,
+            punct / m,
+            non_ascii / m,
+            s.endswith(_SENT_END),
+            s.endswith(":"),
+            s[:1].isupper(),
+            title / nw,
+            _CURRENCY.search(sample) is not None,
+            _AMOUNT.search(sample) is not None,
+            min(3, len(_CREDIT.findall(sample))) / 3,
+            _SLASH_CREDIT.search(tail) is not None,
+            _PAREN_END.search(tail) is not None,
+            min(1.0, len(_YOU.findall(sample)) / nw * 5),
+            min(1.0, len(_WE.findall(sample)) / nw * 5),
+            _QUOTE.search(sample) is not None,
+            _URL.search(sample) is not None,
+            math.log1p(marks),
+            " | " in sample,
+        )
+    return rows
 
 
 def shape(text: str) -> list[float]:
     """Shape columns of one paragraph, in SHAPE_NAMES order."""
-    s = text.strip()
-    n = len(s) or 1
-    words = _WORD.findall(s[:2000])
-    nw = len(words) or 1
-    letters = sum(c.isalpha() for c in s[:2000]) or 1
-    sample = s[:2000]
-    return [
-        min(math.log1p(len(s)), _LOG_CHARS_CAP),
-        min(math.log1p(len(words)), _LOG_CHARS_CAP - 2),
-        sum(c.isupper() for c in sample) / letters,
-        sum(c.isdigit() for c in sample) / min(n, 2000),
-        sum((not c.isalnum()) and not c.isspace() for c in sample) / min(n, 2000),
-        sum(ord(c) > 127 for c in sample) / min(n, 2000),
-        float(s.endswith(_SENT_END)),
-        float(s.endswith(":")),
-        float(s[:1].isupper()),
-        sum(w[:1].isupper() for w in words) / nw,
-        float(bool(_CURRENCY.search(sample))),
-        float(bool(_AMOUNT.search(sample))),
-        min(3, len(_CREDIT.findall(sample))) / 3,
-        float(bool(_SLASH_CREDIT.search(s[-80:]))),
-        float(bool(_PAREN_END.search(s[-80:]))),
-        min(1.0, len(_YOU.findall(sample)) / nw * 5),
-        min(1.0, len(_WE.findall(sample)) / nw * 5),
-        float(bool(_QUOTE.search(sample))),
-        float(bool(_URL.search(sample))),
-        math.log1p(sum(sample.count(c) for c in ".!?。！？")),
-        float(" | " in sample),
-    ]
+    return shapes([text])[0].tolist()
 
 
 def _hint_columns(p: Paragraph, is_html: bool) -> list[float]:
@@ -130,10 +199,10 @@ def dense(doc: Document) -> np.ndarray:
     if n == 0:
         return np.zeros((0, len(DENSE_NAMES)), dtype=np.float32)
     is_html = doc.format == "html"
-    shapes = np.array([shape(p.text) for p in doc.paragraphs], dtype=np.float32)
+    shape_rows = shapes([p.text for p in doc.paragraphs]).astype(np.float32)
     rows = np.empty((n, len(DENSE_NAMES)), dtype=np.float32)
     k = len(SHAPE_NAMES)
-    rows[:, :k] = shapes
+    rows[:, :k] = shape_rows
     idx = np.arange(n, dtype=np.float32)
     rows[:, k] = idx / max(1, n - 1)
     rows[:, k + 1] = idx == 0
@@ -143,8 +212,9 @@ def dense(doc: Document) -> np.ndarray:
     k += len(POSITION_NAMES)
     rows[:, k:k + len(HINT_NAMES)] = np.array([_hint_columns(p, is_html) for p in doc.paragraphs], dtype=np.float32)
     k += len(HINT_NAMES)
-    log_chars, ends, credit = shapes[:, 0], shapes[:, SHAPE_NAMES.index("ends_sentence")], shapes[
-        :, SHAPE_NAMES.index("credit")]
+    log_chars = shape_rows[:, 0]
+    ends = shape_rows[:, SHAPE_NAMES.index("ends_sentence")]
+    credit = shape_rows[:, SHAPE_NAMES.index("credit")]
     for j, col in enumerate((log_chars, ends, credit)):
         prev = np.concatenate(([-1.0], col[:-1]))
         nxt = np.concatenate((col[1:], [-1.0]))

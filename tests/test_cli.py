@@ -18,7 +18,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from stripper import Stripper
+from stripper import Stripper, batch
 from stripper.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -332,7 +332,11 @@ def _tree_bytes(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_output_is_identical_for_one_and_two_workers(run, tmp_path):
+@pytest.mark.parametrize("fork", [True, False], ids=["forked-workers", "loky-workers"])
+def test_output_is_identical_for_one_and_two_workers(run, tmp_path, monkeypatch, fork):
+    if fork and not batch.can_fork():
+        pytest.skip("this platform cannot fork workers")
+    monkeypatch.setattr(batch, "can_fork", lambda: fork)
     src = _article_tree(tmp_path / "in", 70)
     results = {}
     for jobs in ("1", "2"):

@@ -1,0 +1,50 @@
+"""The shape columns: the numpy character-class counting agrees with the plain per-character definition."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from stripper.features import _WORD, SHAPE_NAMES, shape, shapes
+
+
+def _reference_counts(text: str) -> dict[str, float]:
+    """The character-class columns defined one character at a time, as str methods define the classes."""
+    s = text.strip()
+    sample = s[:2000]
+    m = min(len(s) or 1, 2000)
+    letters = sum(c.isalpha() for c in sample) or 1
+    words = _WORD.findall(sample)
+    return {
+        "log_words": min(math.log1p(len(words)), math.log1p(3000) - 2),
+        "upper": sum(c.isupper() for c in sample) / letters,
+        "digits": sum(c.isdigit() for c in sample) / m,
+        "punct": sum((not c.isalnum()) and not c.isspace() for c in sample) / m,
+        "non_ascii": sum(ord(c) > 127 for c in sample) / m,
+        "title_words": sum(w[:1].isupper() for w in words) / (len(words) or 1),
+        "sentences": math.log1p(sum(sample.count(c) for c in ".!?。！？")),
+    }
+
+
+TRICKY = [
+    "", "   ", "x", "Ⅻ ½ ² ٣ 𝐀𝐁 😀 𠀀 ǅ ß İ", "a\udcff b", "_foo bar_ Baz", "X" * 2500 + " end.",
+    "日本語の文章です。本当に？", "Über 2.000 Menschen – „Wir bleiben!“", "ПОДДЕРЖИТЕ НАС: 500 ₽ в месяц",
+    "Photo: Jane Roe/City Wire/TASS", "   leading and trailing   ", "tab\tseparated\u00a0words",
+]
+
+
+def test_vectorised_shape_columns_equal_the_per_character_definition(repo):
+    texts = list(TRICKY)
+    for path in sorted((repo / "training_data").rglob("*.jsonl"))[::25]:
+        texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = shapes(texts)
+    assert rows.shape == (len(texts), len(SHAPE_NAMES))
+    for text, row in zip(texts, rows, strict=True):
+        got = dict(zip(SHAPE_NAMES, row, strict=True))
+        for name, want in _reference_counts(text).items():
+            assert math.isclose(got[name], want, abs_tol=1e-12), (text[:60], name, got[name], want)
+    # one text alone gives the same row as inside a batch (no leakage between neighbours)
+    for i in (0, 3, 5, len(TRICKY) + 1):
+        assert np.allclose(shape(texts[i]), rows[i])
