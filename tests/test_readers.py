@@ -57,6 +57,23 @@ def test_non_utf8_is_decoded(encoding):
     assert decode(text.encode(encoding)) == text
 
 
+@pytest.mark.parametrize("text", ["Café", "Zoë’s naïve café – 5 €", "Crème brûlée"])
+def test_short_windows_1252_text_is_not_mistaken_for_another_charset(text):
+    assert decode(text.encode("cp1252")) == text
+
+
+@pytest.mark.parametrize("encoding, head", [
+    ("shift_jis", '<html><head><meta charset="Shift_JIS"></head>'),
+    ("cp1251", '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1251"></head>'),
+    ("iso-8859-2", '<?xml version="1.0" encoding="ISO-8859-2"?><html><head></head>'),
+])
+def test_declared_charset_decides_for_bytes_that_are_not_utf8(encoding, head):
+    body = {"shift_jis": "市役所は来年度の予算案を発表した。", "cp1251": "Городской совет утвердил бюджет.",
+            "iso-8859-2": "Rada miasta przyjęła budżet na przyszły rok."}[encoding]
+    page = f"{head}<body><p>{body}</p></body></html>"
+    assert decode(page.encode(encoding)) == page
+
+
 def test_invalid_bytes_never_crash():
     raw = b"Valid start. \xff\xfe\xfa broken bytes \x81 end.\n"
     doc = read(raw)
