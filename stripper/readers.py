@@ -134,10 +134,12 @@ _MAX_CANDIDATES = 4
 _ANCHOR_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote"}
 
 
-def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap, dict[str, list[str]]]:
+def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap, dict[str, list[str]], list[str]]:
     """Map each text-bearing element's normalised text (and its 60-char prefix) to the hints and data-label of
-    the elements carrying that text (a heading and its table-of-contents link share a text), and the text of the
-    block before each figure to that figure's caption(s)."""
+    the elements carrying that text (a heading and its table-of-contents link share a text), the text of the
+    block before each figure to that figure's caption(s), and the distinct texts of block elements in document
+    order."""
+    blocks: dict[str, None] = {}
     exact: _HintMap = {}
     prefix: _HintMap = {}
     captions: dict[str, list[str]] = {}
@@ -153,6 +155,8 @@ def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap,
             text = _norm(el.text_content())
         if not text:
             continue
+        if tag in _BLOCK_TAGS:
+            blocks[text] = None
         if tag == "figcaption":
             if text not in captions.get(anchor, ()):
                 captions.setdefault(anchor, []).append(text)
@@ -185,7 +189,7 @@ def _collect_hints(tree, with_labels: bool = False) -> tuple[_HintMap, _HintMap,
         candidates = prefix.setdefault(text[:60], [])
         if len(candidates) < _MAX_CANDIDATES:
             candidates.append((hints, label))
-    return exact, prefix, captions
+    return exact, prefix, captions, list(blocks)
 
 
 _TRAF_MATCH = {"head": ("h1", "h2", "h3", "h4", "h5", "h6"), "item": ("li", "dt", "dd"), "row": ("td",),
@@ -269,9 +273,51 @@ def _text_size(body) -> int:
     return 0 if body is None else sum(len(text) for text, _ in _trafilatura_blocks(body))
 
 
+def _pieces(text: str, blocks: list[str], cover: float = 0.8) -> list[str] | None:
+    """The page's blocks that a merged text is made of, in their order in it, when they are at least two and
+    cover most of it; else None. Leftmost first, the shortest block where several start at the same place."""
+    found = sorted((pos, len(b), b) for b in blocks if len(b) < len(text) and (pos := text.find(b)) >= 0)
+    pieces: list[str] = []
+    cursor = covered = 0
+    for pos, size, block in found:
+        if pos >= cursor:
+            pieces.append(block)
+            cursor = pos + size
+            covered += size
+    return pieces if len(pieces) >= 2 and covered >= cover * len(text) else None
+
+
+def _parse_fragment(html: str):
+    """A tree for markup trafilatura declines to parse (a fragment without an html element), else None."""
+    import lxml.etree
+    import lxml.html
+
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def _page_text(tree) -> str:
+    """All visible text of the page (scripts and styles left out), whitespace normalised."""
+    from copy import deepcopy
+
+    body = tree.find(".//body")
+    root = deepcopy(body if body is not None else tree)
+    for el in list(root.iter("script", "style", "noscript", "template")):
+        if el.getparent() is not None:
+            el.drop_tree()
+    return _norm(root.text_content())
+
+
 def read_html(html: str, with_labels: bool = False) -> Document:
     """Main text of an HTML page as paragraphs with structural hints, via trafilatura.
 
+    A block of trafilatura's output that merges several of the page's blocks (its fallback extractors can
+    return a page as one block) is split back into them. A page on which trafilatura finds nothing (a snippet,
+    a tiny page) gives its block elements' texts, or its whole text as one paragraph: the model decides.
     With with_labels, each paragraph's label is the data-label of its nearest labelled source element
     (the training-data HTML format).
     """
@@ -279,18 +325,25 @@ def read_html(html: str, with_labels: bool = False) -> Document:
 
     tree = load_html(html)
     if tree is None:
+        tree = _parse_fragment(html)
+    if tree is None:
         return Document([], "html")
-    exact, prefix, captions = _collect_hints(tree, with_labels)
+    exact, prefix, captions, blocks = _collect_hints(tree, with_labels)
     body = _main_text(tree)
+    extracted = [(text, ttag) for text, ttag in _extracted_blocks(body, captions) if text] if body is not None else []
+    if not extracted:
+        whole = _page_text(tree)
+        extracted = [(piece, "p") for piece in (_pieces(whole, blocks, cover=0.5) or ([whole] if whole else []))]
     paragraphs: list[Paragraph] = []
-    if body is None:
-        return Document(paragraphs, "html")
-    for text, ttag in _extracted_blocks(body, captions):
-        if not text:
-            continue
-        found = exact.get(text) or prefix.get(text[:60])
-        hints, label = _best_candidate(found, ttag) if found else (Hints(tag=_TRAF_TAGS.get(ttag, "p")), None)
-        if with_labels and label not in LABELS:
-            label = None
-        paragraphs.append(Paragraph(len(paragraphs), text, label=label, hints=hints))
+    for text, ttag in extracted:
+        if text in exact:
+            parts = [text]
+        else:
+            parts = _pieces(text, blocks) or [text]
+        for part in parts:
+            found = exact.get(part) or prefix.get(part[:60])
+            hints, label = _best_candidate(found, ttag) if found else (Hints(tag=_TRAF_TAGS.get(ttag, "p")), None)
+            if with_labels and label not in LABELS:
+                label = None
+            paragraphs.append(Paragraph(len(paragraphs), part, label=label, hints=hints))
     return Document(paragraphs, "html")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stripper.readers import InputError, decode, read, read_html, read_text, sniff_format
+from stripper.readers import InputError, _pieces, decode, read, read_html, read_text, sniff_format
 
 
 def texts(doc):
@@ -146,3 +146,31 @@ def test_html_bytes_in_windows_1252():
     doc = read(page)
     assert doc.format == "html"
     assert any("Sunday’s storm – café" in p.text for p in doc.paragraphs)
+
+
+def test_a_block_merging_several_page_blocks_is_split_back():
+    page = ("<html><body><h1>Harbour crane collapses in storm</h1>"
+            "<p>The council met on Tuesday to vote on the harbour budget.</p><p>Support the Harbour Daily!</p>"
+            "</body></html>")
+    doc = read_html(page)
+    assert [p.text for p in doc.paragraphs] == ["Harbour crane collapses in storm",
+                                                "The council met on Tuesday to vote on the harbour budget.",
+                                                "Support the Harbour Daily!"]
+    assert doc.paragraphs[0].hints.tag == "h1"
+
+
+def test_pieces_needs_two_blocks_covering_most_of_the_text():
+    blocks = ["Alpha beta.", "Gamma delta.", "Alpha beta. Gamma delta.", "beta"]
+    assert _pieces("Alpha beta. Gamma delta.", blocks) == ["Alpha beta.", "Gamma delta."]
+    assert _pieces("Alpha beta. Gamma delta. Ep", blocks) == ["Alpha beta.", "Gamma delta."]
+    assert _pieces("Alpha beta. and a long tail that no block of the page covers at all", blocks) is None
+
+
+@pytest.mark.parametrize("page, texts", [
+    ("<p>A snippet of a page with one paragraph and no html element.</p>",
+     ["A snippet of a page with one paragraph and no html element."]),
+    ("<html><body>Bare body text.<script>var tracking = 1;</script><style>p {}</style></body></html>",
+     ["Bare body text."]),
+])
+def test_pages_trafilatura_finds_nothing_in_still_give_their_text(page, texts):
+    assert [p.text for p in read_html(page).paragraphs] == texts
