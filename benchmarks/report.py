@@ -276,6 +276,17 @@ def render(results: dict) -> str:
     lines += _quality(q) if q else ["## Quality on real pages", "", "Not run yet.", ""]
     if q:
         lines += _breakdown(q)
+    th = results.get("thresholds")
+    if th:
+        from . import thresholds
+
+        lines += ["## Choosing a threshold", "",
+                  f"Measured {th['measured']} by grouped {th['folds']}-fold cross-validation on `training_data/` "
+                  f"({th['documents']} documents, {th['paragraphs']:,} paragraphs; each document labelled by a model "
+                  "that never saw its outlet). `clean --threshold P` keeps a paragraph when its content probability "
+                  "reaches P: lower keeps more of the article and removes less of the rest. "
+                  "`python -m benchmarks.thresholds` prints this table alone.", "",
+                  *thresholds.render(th), ""]
     sp = results.get("speed")
     lines += _speed(sp) if sp else ["## Speed and memory", "", "Not run yet.", ""]
     return "\n".join(lines).rstrip() + "\n"

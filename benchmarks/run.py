@@ -1,4 +1,4 @@
-"""Entry point: `python -m benchmarks.run [--only quality|speed] [--pages N] [--runs N] [--model DIR] [--dump F]`.
+"""Entry point: `python -m benchmarks.run [--only quality|thresholds|speed] [--pages N] [--model DIR] ...`.
 
 Quality: every system on the same real pages (../shared/eval, or $STRIPPER_EVAL_DIR), scored with the 4-gram
 metric, with the breakdown of stripper's labels against the gold and trafilatura. Speed: the HTML path against
@@ -164,7 +164,8 @@ def speed_rows(sp: dict) -> list[tuple[str, dict]]:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command-line options."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[1])
-    p.add_argument("--only", choices=["quality", "speed"], help="run one section (the other is kept from the last run)")
+    p.add_argument("--only", choices=["quality", "speed", "thresholds"],
+                   help="run one section (the others are kept from the last run)")
     p.add_argument("--pages", type=int, help="an even sample of N real pages (default: all)")
     p.add_argument("--runs", type=int, default=3, help="repetitions of each speed measurement (default 3)")
     p.add_argument("--model", help="a model directory (default: the packaged model)")
@@ -209,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     if args.only in (None, "quality"):
         results["quality"] = run_quality_section(args, model) | {"measured": stamp, "model": info["name"]}
+    if args.only in (None, "thresholds"):
+        from . import thresholds
+
+        say("thresholds: grouped cross-validation on training_data/")
+        results["thresholds"] = thresholds.tradeoff() | {"measured": stamp}
     if args.only in (None, "speed"):
         results["speed"] = run_speed_section(args, model) | {"measured": stamp, "model": info["name"]}
     results["meta"] = {"date": stamp, "args": " ".join(Path(a).name if a.startswith("/") else a for a in argv),

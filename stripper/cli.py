@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
@@ -369,31 +368,23 @@ def _labelled_docs(data: Path) -> list:
 def evaluate_documents(stripper: Stripper, docs: list) -> dict:
     """Label docs (LabelledDoc) with stripper and score the result against their labels: overall, per language,
     and what the keep policy keeps (content recall) and removes (noise removed)."""
-    from .training import score
+    from .training import score_documents
 
-    truth = [[p.label for p in d.doc.paragraphs] for d in docs]
+    truth = [p.label for d in docs for p in d.doc.paragraphs]
     for start in range(0, len(docs), 64):
         stripper.label_documents([d.doc for d in docs[start:start + 64]])
-    pred = [[p.label for p in d.doc.paragraphs] for d in docs]
-    kept = [[stripper.kept(p) for p in d.doc.paragraphs] for d in docs]
-    flat = functools.partial(sum, start=[])
-    figures = score(flat(truth), flat(pred))
-    content = [k for t, k in zip(flat(truth), flat(kept), strict=True) if t == "content"]
-    other = [k for t, k in zip(flat(truth), flat(kept), strict=True) if t != "content"]
+    scores = score_documents(docs, [[p.label for p in d.doc.paragraphs] for d in docs])
+    kept = [stripper.kept(p) for d in docs for p in d.doc.paragraphs]
+    content = [k for t, k in zip(truth, kept, strict=True) if t == "content"]
+    other = [k for t, k in zip(truth, kept, strict=True) if t != "content"]
+    figures = scores["overall"]
     figures["documents"] = len(docs)
     figures["keep"] = list(stripper.keep)
     figures["threshold"] = stripper.threshold
     figures["content_recall"] = round(sum(content) / len(content), 4) if content else None
     figures["noise_removed"] = round(sum(not k for k in other) / len(other), 4) if other else None
-    by_lang: dict[str, tuple[list, list]] = {}
-    for d, t, p in zip(docs, truth, pred, strict=True):
-        tl, pl = by_lang.setdefault(d.lang, ([], []))
-        tl += t
-        pl += p
-    if len(by_lang) > 1:
-        figures["by_language"] = {lang: score(t, p) for lang, (t, p) in sorted(by_lang.items())}
-        for lang in figures["by_language"]:
-            figures["by_language"][lang]["documents"] = sum(d.lang == lang for d in docs)
+    if len(scores["by_language"]) > 1:
+        figures["by_language"] = scores["by_language"]
     meta = stripper.model.meta
     figures["model"] = {k: meta.get(k) for k in ("created", "training_data_sha256", "documents", "paragraphs")}
     return figures

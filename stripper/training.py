@@ -205,8 +205,10 @@ def score(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
             "accuracy": round(float(np.trace(cm) / max(1, cm.sum())), 4), "paragraphs": int(cm.sum())}
 
 
-def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1, params: dict | None = None) -> dict:
-    """Grouped cross-validation (whole outlets held out): figures overall and per language."""
+def out_of_fold(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1,
+                params: dict | None = None) -> tuple[list[np.ndarray], int]:
+    """Grouped cross-validation predictions: for each document, the probabilities (paragraphs x LABELS) of a
+    model fitted without its outlet; and the number of folds."""
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
 
@@ -215,25 +217,36 @@ def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1,
 
     def run(train, test):
         model = fit([docs[i] for i in train], params)
-        probs = model.predict_proba([docs[i].doc for i in test])
-        return [(i, [LABELS[j] for j in p.argmax(axis=1)]) for i, p in zip(test, probs, strict=True)]
+        return list(zip(test, model.predict_proba([docs[i].doc for i in test]), strict=True))
 
     results = Parallel(n_jobs=n_jobs)(delayed(run)(tr, te) for tr, te in splits)
-    predicted = {i: labels for chunk in results for i, labels in chunk}
-    truth_all, pred_all = [], []
-    by_lang: dict[str, tuple[list, list]] = {}
-    for i, d in enumerate(docs):
+    probs = dict(pair for chunk in results for pair in chunk)
+    return [probs[i] for i in range(len(docs))], len(splits)
+
+
+def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1, params: dict | None = None) -> dict:
+    """Grouped cross-validation (whole outlets held out): figures overall and per language."""
+    probs, n_folds = out_of_fold(docs, folds, n_jobs, params)
+    predicted = [[LABELS[j] for j in p.argmax(axis=1)] for p in probs]
+    return {"folds": n_folds, "documents": len(docs), "outlets": len({d.outlet for d in docs}),
+            **score_documents(docs, predicted)}
+
+
+def score_documents(docs: Sequence[LabelledDoc], predicted: Sequence[Sequence[str]]) -> dict:
+    """score() of predicted labels (one list per document) against the documents' labels: overall, and per
+    language with its document count."""
+    truth_all: list[str] = []
+    pred_all: list[str] = []
+    by_lang: dict[str, tuple[list[str], list[str], list[int]]] = {}
+    for d, pred in zip(docs, predicted, strict=True):
         truth_all += d.labels
-        pred_all += predicted[i]
-        t, p = by_lang.setdefault(d.lang, ([], []))
+        pred_all += pred
+        t, p, count = by_lang.setdefault(d.lang, ([], [], [0]))
         t += d.labels
-        p += predicted[i]
-    report = {"folds": len(splits), "documents": len(docs), "outlets": len(set(groups)),
-              "overall": score(truth_all, pred_all),
-              "by_language": {lang: score(t, p) for lang, (t, p) in sorted(by_lang.items())}}
-    for lang in by_lang:
-        report["by_language"][lang]["documents"] = sum(d.lang == lang for d in docs)
-    return report
+        p += pred
+        count[0] += 1
+    languages = {lang: {**score(t, p), "documents": count[0]} for lang, (t, p, count) in sorted(by_lang.items())}
+    return {"overall": score(truth_all, pred_all), "by_language": languages}
 
 
 def format_report(report: dict) -> str:
