@@ -23,15 +23,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 # --- pinned floors (see the module docstring for how to re-measure) ---------------------------------------------
-CV_RECALL_FLOORS: dict[str, float] = {  # measured 2026-11-27: 0.9787, 0.8444, 0.8937, 0.9495
-    "content": 0.970,
-    "caption": 0.835,
-    "appeal": 0.885,
-    "boilerplate": 0.940,
+CV_RECALL_FLOORS: dict[str, float] = {  # measured 2026-11-27 (616 documents): 0.9774, 0.8540, 0.8957, 0.9510
+    "content": 0.968,
+    "caption": 0.844,
+    "appeal": 0.886,
+    "boilerplate": 0.941,
 }
 """Per-label recall floors for the grouped cross-validation recorded in stripper/models/stripper.json."""
-PAGES_F1_FLOOR = 0.926  # measured 0.9361 on 2026-11-27
-PAGES_RECALL_FLOOR = 0.923  # measured 0.9328
+PAGES_F1_FLOOR = 0.934  # measured 0.9443 on 2026-11-27 (reader retries trafilatura's default mode on fragments)
+PAGES_RECALL_FLOOR = 0.938  # measured 0.9480
 PAGES_LEAK_CEILING = 0.039  # measured 0.0341
 """stripper's HTML path (default settings) on the fixed real-page sample: F1 and recall floors, leak-rate ceiling."""
 PAGES_STEP = 3
