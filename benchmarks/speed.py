@@ -270,21 +270,28 @@ def scaling(manifest: dict, model: str | None, runs: int = 3, jobs: int = 2,
     src = text_dir(manifest)
     out = CACHE_DIR / "scaling-out"
     extra = ["--quiet"] + (["--model", model] if model else [])
+    report = CACHE_DIR / "scaling-report.json"
     seconds: dict[int, list[float]] = {1: [], jobs: []}
+    in_run: dict[int, list[float]] = {1: [], jobs: []}
     for r in range(runs):
         for j in ((1, jobs) if r % 2 == 0 else (jobs, 1)):
             shutil.rmtree(out, ignore_errors=True)
-            m = measure_command([*cli, "clean", str(src), "-o", str(out), "-j", str(j), *extra])
+            m = measure_command([*cli, "clean", str(src), "-o", str(out), "-j", str(j), "--report", str(report),
+                                 *extra])
             if m["rc"] != 0:
                 shutil.rmtree(out, ignore_errors=True)
                 return {"skipped": f"-j {j} failed with exit code {m['rc']}: {m['stderr'].strip()[-300:]}"}
             seconds[j].append(m["seconds"])
-            say(f"  scaling -j {j} run {r + 1}/{runs}: {m['seconds']:6.1f} s")
+            in_run[j].append(json.loads(report.read_text())["seconds"])
+            say(f"  scaling -j {j} run {r + 1}/{runs}: {m['seconds']:6.1f} s ({in_run[j][-1]:.1f} s after start-up)")
     shutil.rmtree(out, ignore_errors=True)
+    report.unlink(missing_ok=True)
     speedups = [a / b for a, b in zip(seconds[1], seconds[jobs], strict=True)]
+    run_speedups = [a / b for a, b in zip(in_run[1], in_run[jobs], strict=True)]
     return {"files": manifest["files"], "mb": manifest["bytes"] / 1e6, "jobs": jobs,
             "seconds_j1": spread(seconds[1]), f"seconds_j{jobs}": spread(seconds[jobs]),
-            "speedup": spread(speedups)}
+            "speedup": spread(speedups), "run_seconds_j1": spread(in_run[1]),
+            f"run_seconds_j{jobs}": spread(in_run[jobs]), "run_speedup": spread(run_speedups)}
 
 
 def _textlib(src: Path, out: Path, model: str | None) -> None:

@@ -97,3 +97,16 @@ def test_training_rebuilds_a_working_model_from_a_small_set(tmp_path, repo):
     assert meta["training_data_sha256"] == data_hash(data)
     paragraphs = stripper.Stripper(model=tmp_path / "model").label("A headline\nA body sentence of the article.")
     assert all(abs(sum(p.probs.values()) - 1) < 1e-6 for p in paragraphs)
+
+
+def test_saved_model_round_trips_its_vocabularies_and_predictions(tmp_path):
+    import joblib
+    import numpy as np
+
+    model = load_model()
+    model.save(tmp_path)
+    again = joblib.load(tmp_path / MODEL_FILE)
+    assert again.word.vocabulary_ == model.word.vocabulary_ and again.char.vocabulary_ == model.char.vocabulary_
+    docs = [stripper.read("Support us monthly from just $2.\nThe council met on Tuesday.\nRead more", "text")]
+    assert np.array_equal(again.predict_proba(docs)[0], model.predict_proba(docs)[0])
+    assert model.word.vocabulary_ is not None  # saving left the live model whole
