@@ -121,8 +121,9 @@ def _batch_options(command: str) -> Callable:
                           "Example: --field-format html"),
         _model_option,
         click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, metavar="N",
-                     help=f"Worker processes (default 0: all {default_jobs()} cores here). Output is identical "
-                          "for any N. Example: -j 4"),
+                     help=f"Worker processes (default 0: all {default_jobs()} cores here; runs under 1 MB stay in "
+                          "one process). Workers are forked after the model is loaded where the platform allows "
+                          "(Linux). Output is identical for any N. Example: -j 4"),
         click.option("--skip-existing", is_flag=True,
                      help="Resume an interrupted run: skip inputs whose output already exists (outputs are renamed "
                           "into place only when complete). Example: stripper clean crawl/ -o out/ --skip-existing"),
