@@ -24,7 +24,7 @@ def tradeoff(data_dir: str | None = None, folds: int = 5, n_jobs: int = 2) -> di
     from stripper.training import load_training_data, out_of_fold
 
     docs = load_training_data(data_dir or REPO_ROOT / "training_data")
-    probs, n_folds = out_of_fold(docs, folds, n_jobs)
+    probs, _, n_folds = out_of_fold(docs, folds, n_jobs)
     p = np.vstack([x for x in probs if len(x)])
     y = np.array([LABELS.index(label) for d in docs for label in d.labels])
     rows = []

@@ -120,7 +120,19 @@ DEFAULT_PARAMS: dict = {
     "content_weight": 1.0,  # sample weight of content paragraphs in the context model (recall of content)
     "text_class_weight": None,  # None or "balanced" for the text model
     "neighbour_shape": False,   # context model also sees the previous and next paragraphs' shape columns
+    "trimmed_copies": True,     # also train on each text document from its first content paragraph on
 }
+
+
+def trimmed_copy(d: LabelledDoc) -> LabelledDoc | None:
+    """The document from its first content paragraph on, as a scraper that already dropped the page header
+    would give it; None for HTML documents and for those that start with content."""
+    paras = d.doc.paragraphs
+    first = next((i for i, p in enumerate(paras) if p.label == "content"), 0)
+    if d.doc.format != "text" or first == 0:
+        return None
+    kept = [Paragraph(i, p.text, label=p.label, hints=p.hints) for i, p in enumerate(paras[first:])]
+    return LabelledDoc(d.path + "#trimmed", d.lang, d.outlet, Document(kept, d.doc.format, d.doc.source))
 
 
 def _fit_text_model(docs: Sequence[LabelledDoc], params: dict) -> Model:
@@ -154,6 +166,8 @@ def _fit_text_model(docs: Sequence[LabelledDoc], params: dict) -> Model:
 def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: int = 4, seed: int = 0) -> Model:
     """Fit both stages; the context stage learns from out-of-fold text probabilities (folds hold out outlets)."""
     params = {**DEFAULT_PARAMS, **(params or {})}
+    if params["trimmed_copies"]:  # most documents open with furniture; text a scraper extracted often does not
+        docs = list(docs) + [c for c in map(trimmed_copy, docs) if c is not None]
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GroupKFold
 
@@ -205,31 +219,49 @@ def score(y_true: Sequence[str], y_pred: Sequence[str]) -> dict:
             "accuracy": round(float(np.trace(cm) / max(1, cm.sum())), 4), "paragraphs": int(cm.sum())}
 
 
-def out_of_fold(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1,
-                params: dict | None = None) -> tuple[list[np.ndarray], int]:
+def out_of_fold(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1, params: dict | None = None,
+                extra: Sequence[LabelledDoc | None] | None = None) -> tuple[list[np.ndarray], list, int]:
     """Grouped cross-validation predictions: for each document, the probabilities (paragraphs x LABELS) of a
-    model fitted without its outlet; and the number of folds."""
+    model fitted without its outlet; the same model's probabilities for extra[i] (a variant of document i, or
+    None); and the number of folds."""
     from joblib import Parallel, delayed
     from sklearn.model_selection import GroupKFold
 
     groups = [d.outlet for d in docs]
     splits = list(GroupKFold(n_splits=min(folds, len(set(groups)))).split(docs, groups=groups))
+    extra = list(extra) if extra is not None else [None] * len(docs)
 
     def run(train, test):
         model = fit([docs[i] for i in train], params)
-        return list(zip(test, model.predict_proba([docs[i].doc for i in test]), strict=True))
+        own = model.predict_proba([docs[i].doc for i in test])
+        others = [i for i in test if extra[i] is not None]
+        more = dict(zip(others, model.predict_proba([extra[i].doc for i in others]), strict=True)) if others else {}
+        return [(i, p, more.get(i)) for i, p in zip(test, own, strict=True)]
 
     results = Parallel(n_jobs=n_jobs)(delayed(run)(tr, te) for tr, te in splits)
-    probs = dict(pair for chunk in results for pair in chunk)
-    return [probs[i] for i in range(len(docs))], len(splits)
+    by_doc = {i: (p, q) for chunk in results for i, p, q in chunk}
+    return [by_doc[i][0] for i in range(len(docs))], [by_doc[i][1] for i in range(len(docs))], len(splits)
+
+
+def _labels_of(probs: np.ndarray) -> list[str]:
+    return [LABELS[j] for j in probs.argmax(axis=1)]
 
 
 def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1, params: dict | None = None) -> dict:
-    """Grouped cross-validation (whole outlets held out): figures overall and per language."""
-    probs, n_folds = out_of_fold(docs, folds, n_jobs, params)
-    predicted = [[LABELS[j] for j in p.argmax(axis=1)] for p in probs]
-    return {"folds": n_folds, "documents": len(docs), "outlets": len({d.outlet for d in docs}),
-            **score_documents(docs, predicted)}
+    """Grouped cross-validation (whole outlets held out): figures overall and per language, and on the held-out
+    text documents trimmed to start at their first content paragraph ("scraped": the shape of text a scraper
+    already extracted), with the share whose first line (the headline) was kept."""
+    trimmed = [trimmed_copy(d) for d in docs]
+    probs, trimmed_probs, n_folds = out_of_fold(docs, folds, n_jobs, params, extra=trimmed)
+    report = {"folds": n_folds, "documents": len(docs), "outlets": len({d.outlet for d in docs}),
+              **score_documents(docs, [_labels_of(p) for p in probs])}
+    pairs = [(t, _labels_of(p)) for t, p in zip(trimmed, trimmed_probs, strict=True) if t is not None]
+    if pairs:
+        scraped = score_documents([t for t, _ in pairs], [p for _, p in pairs])["overall"]
+        scraped["documents"] = len(pairs)
+        scraped["first_line_kept"] = round(sum(p[0] == "content" for _, p in pairs) / len(pairs), 4)
+        report["scraped"] = scraped
+    return report
 
 
 def score_documents(docs: Sequence[LabelledDoc], predicted: Sequence[Sequence[str]]) -> dict:
@@ -259,6 +291,8 @@ def format_report(report: dict) -> str:
     lines.append(header)
     rows = [("overall", report["overall"], report["documents"])] + [
         (lang, r, r.get("documents", 0)) for lang, r in report["by_language"].items()]
+    if "scraped" in report:
+        rows.append(("scraped", report["scraped"], report["scraped"]["documents"]))
     for name, r, ndocs in rows:
         rec = "".join(f"{r['labels'][label]['recall']:>12.3f}" for label in LABELS)
         prec = "".join(f"{r['labels'][label]['precision']:>12.3f}" for label in LABELS)
@@ -266,6 +300,10 @@ def format_report(report: dict) -> str:
     lines.append("confusion (rows: truth, columns: predicted, order " + ", ".join(LABELS) + "):")
     for label, row in zip(LABELS, report["overall"]["confusion"], strict=True):
         lines.append(f"  {label:<12}" + "".join(f"{v:>8}" for v in row))
+    if "scraped" in report:
+        lines.append("scraped: the held-out text documents from their first content paragraph on (as a scraper "
+                     f"that dropped the page header gives them); headline kept in "
+                     f"{report['scraped']['first_line_kept']:.1%} of them")
     return "\n".join(lines)
 
 

@@ -110,3 +110,18 @@ def test_saved_model_round_trips_its_vocabularies_and_predictions(tmp_path):
     docs = [stripper.read("Support us monthly from just $2.\nThe council met on Tuesday.\nRead more", "text")]
     assert np.array_equal(again.predict_proba(docs)[0], model.predict_proba(docs)[0])
     assert model.word.vocabulary_ is not None  # saving left the live model whole
+
+
+def test_trimmed_copy_starts_at_the_first_content_paragraph(repo):
+    from stripper.training import trimmed_copy
+
+    docs = load_training_data(repo / "training_data")
+    text_doc = next(d for d in docs if d.doc.format == "text" and d.labels[0] != "content")
+    copy = trimmed_copy(text_doc)
+    first = text_doc.labels.index("content")
+    assert copy is not None and copy.outlet == text_doc.outlet  # same cross-validation group
+    assert [p.text for p in copy.doc.paragraphs] == [p.text for p in text_doc.doc.paragraphs[first:]]
+    assert [p.index for p in copy.doc.paragraphs] == list(range(len(copy.doc.paragraphs)))
+    assert copy.labels == text_doc.labels[first:]
+    assert trimmed_copy(next(d for d in docs if d.doc.format == "html")) is None
+    assert trimmed_copy(next(d for d in docs if d.labels[0] == "content")) is None
