@@ -253,29 +253,26 @@ def _speed(sp: dict) -> list[str]:
     elif sc:
         j = sc["jobs"]
         ok = sc["speedup"]["median"] >= TARGETS["speedup_j2"]
-        run_up = sc.get("run_speedup", sc["speedup"])["median"]
+        run_up = sc["run_speedup"]["median"]
         run_ok = run_up >= TARGETS["speedup_j2"]
         lines += [f"### Two workers against one: `stripper clean DIR -o OUT -j N` on {sc['files']:,} articles "
                   f"({sc['mb']:.1f} MB, one training document per file)", "",
-                  *([f"Measured {sc['measured']}, after the model file began storing its vocabularies as arrays "
-                     "(0.3 s less start-up for every process).", ""] if sc.get("measured") else []),
                   "Runs alternate between `-j 1` and `-j 2` so that a busy machine slows both alike. \"Whole "
                   "command\" is the wall-clock time of the process; \"after start-up\" is the run's own time from "
                   "its `--report` (without Python start-up, the scikit-learn import and the model load, about 1 s "
                   "paid once whatever the number of files).", "",
                   "| | whole command, s | after start-up, s |", "|---|---|---|",
                   f"| `-j 1` | {_pm(sc['seconds_j1'], '{:.1f}')} | "
-                  f"{_pm(sc.get('run_seconds_j1', sc['seconds_j1']), '{:.1f}')} |",
+                  f"{_pm(sc['run_seconds_j1'], '{:.1f}')} |",
                   f"| `-j {j}` | {_pm(sc[f'seconds_j{j}'], '{:.1f}')} | "
-                  f"{_pm(sc.get(f'run_seconds_j{j}', sc[f'seconds_j{j}']), '{:.1f}')} |",
-                  f"| speed-up per pair | **{_pm(sc['speedup'])}** | **{_pm(sc.get('run_speedup', sc['speedup']))}** |",
+                  f"{_pm(sc[f'run_seconds_j{j}'], '{:.1f}')} |",
+                  f"| speed-up per pair | **{_pm(sc['speedup'])}** | **{_pm(sc['run_speedup'])}** |",
                   "", f"Target ≥ {TARGETS['speedup_j2']}× the throughput of one worker: "
                   f"{'met' if run_ok else 'not met'} on the run itself ({run_up:.2f}×); the whole command, with its "
                   f"fixed start-up, {'reaches' if ok else 'reaches only'} {sc['speedup']['median']:.2f}×.", ""]
     ld = sp.get("load")
     if ld:
-        lines += ["### Model load", "", *([f"Measured {ld['measured']}.", ""] if ld.get("measured") else []),
-                  "| step | seconds |", "|---|---|",
+        lines += ["### Model load", "", "| step | seconds |", "|---|---|",
                   f"| `import stripper` | {_pm(ld['import_seconds'])} |",
                   f"| load and check the model (importing scikit-learn included) | {_pm(ld['load_seconds'])} |", ""]
     lines += ["![Throughput per path](speed.png)", ""]

@@ -212,10 +212,10 @@ _TRAF_TAGS = {"figcaption": "figcaption", "head": "h", "item": "li", "row": "td"
               "code": "pre", "p": "p"}
 
 
-def _extracted_blocks(body, captions: dict[str, list[str]]):
-    """(text, trafilatura tag) for each paragraph-level block of trafilatura's output tree, with the figure
-    captions trafilatura dropped put back after the block they followed (the model decides on them)."""
-    for text, tag in _trafilatura_blocks(body):
+def _with_captions(blocks: list[tuple[str, str]], captions: dict[str, list[str]]):
+    """The blocks, with the figure captions trafilatura dropped put back after the block they followed (the model
+    decides on them)."""
+    for text, tag in blocks:
         yield text, tag
         for caption in captions.get(text, ()):
             yield caption, "figcaption"
@@ -246,8 +246,8 @@ _SHORT_EXTRACTION = 3500
 """Characters below which trafilatura's recall-favouring output may be a fragment of the article."""
 
 
-def _main_text(tree):
-    """trafilatura's output tree for the page (None when it finds nothing).
+def _main_blocks(tree) -> list[tuple[str, str]]:
+    """(text, trafilatura tag) of each non-empty block of trafilatura's main text of the page.
 
     Recall-favouring extraction first: the model removes what is not the article, but cannot restore what the
     extractor dropped. On some pages that mode keeps one fragment (a teaser, a pull quote); when its text is
@@ -255,22 +255,20 @@ def _main_text(tree):
     16 pages where the default mode recalled far more, for a second extraction on about 11% of pages)."""
     from trafilatura import bare_extraction
 
-    def extract(**mode):
+    def extract(**mode) -> list[tuple[str, str]]:
         doc = bare_extraction(tree, include_comments=False, include_images=False, include_tables=True,
                               include_links=False, with_metadata=False, deduplicate=False, **mode)
-        return None if doc is None else doc.body
+        if doc is None or doc.body is None:
+            return []
+        return [(text, tag) for text, tag in _trafilatura_blocks(doc.body) if text]
 
-    body = extract(favor_recall=True)
-    size = _text_size(body)
+    blocks = extract(favor_recall=True)
+    size = sum(len(text) for text, _ in blocks)
     if size < _SHORT_EXTRACTION:
         other = extract()
-        if _text_size(other) > 1.5 * size:
+        if sum(len(text) for text, _ in other) > 1.5 * size:
             return other
-    return body
-
-
-def _text_size(body) -> int:
-    return 0 if body is None else sum(len(text) for text, _ in _trafilatura_blocks(body))
+    return blocks
 
 
 def _pieces(text: str, blocks: list[str], cover: float = 0.8) -> list[str] | None:
@@ -329,8 +327,7 @@ def read_html(html: str, with_labels: bool = False) -> Document:
     if tree is None:
         return Document([], "html")
     exact, prefix, captions, blocks = _collect_hints(tree, with_labels)
-    body = _main_text(tree)
-    extracted = [(text, ttag) for text, ttag in _extracted_blocks(body, captions) if text] if body is not None else []
+    extracted = list(_with_captions(_main_blocks(tree), captions))
     if not extracted:
         whole = _page_text(tree)
         extracted = [(piece, "p") for piece in (_pieces(whole, blocks, cover=0.5) or ([whole] if whole else []))]
