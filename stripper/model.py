@@ -45,12 +45,13 @@ class Model:
     meta: dict = field(default_factory=dict)
 
     # --- prediction -------------------------------------------------------------------------------------------
-    def _stage1_matrix(self, docs: Sequence[Document]):
+    def _stage1_matrix(self, docs: Sequence[Document], dense_rows: np.ndarray | None = None):
         from scipy import sparse
 
         paras = [p for d in docs for p in d.paragraphs]
         texts = [model_text(p) for p in paras]
-        dense_rows = np.vstack([dense(d) for d in docs]) if paras else np.zeros((0, len(DENSE_NAMES)))
+        if dense_rows is None:
+            dense_rows = np.vstack([dense(d) for d in docs]) if paras else np.zeros((0, len(DENSE_NAMES)))
         x = sparse.hstack([
             self.word.transform(texts),
             self.char.transform([char_text(t) for t in texts]),

@@ -135,7 +135,8 @@ def trimmed_copy(d: LabelledDoc) -> LabelledDoc | None:
     return LabelledDoc(d.path + "#trimmed", d.lang, d.outlet, Document(kept, d.doc.format, d.doc.source))
 
 
-def _fit_text_model(docs: Sequence[LabelledDoc], params: dict) -> Model:
+def _fit_text_model(docs: Sequence[LabelledDoc], params: dict, dense_rows: np.ndarray | None = None) -> Model:
+    """The text stage fitted on docs; dense_rows, when given, are their dense columns (computed once by fit)."""
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -153,7 +154,8 @@ def _fit_text_model(docs: Sequence[LabelledDoc], params: dict) -> Model:
     xc = char.fit_transform([char_text(t) for t in texts])
     word.stop_words_ = None  # the pruned vocabulary is large and unused after fitting
     char.stop_words_ = None
-    dense_rows = np.vstack([dense(d.doc) for d in docs])
+    if dense_rows is None:
+        dense_rows = np.vstack([dense(d.doc) for d in docs])
     scaler = MaxAbsScaler().fit(dense_rows)  # keeps 0/1 hints at 0/1: rare hints get no outsized weight
     if not params["text_dense"]:
         scaler.scale_ = np.full_like(scaler.scale_, np.inf)  # dense columns become 0: a text-only first stage
@@ -178,16 +180,18 @@ def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: in
     oof = np.zeros((offsets[-1], len(LABELS)))
     groups = [d.outlet for d in docs]
     folds = min(inner_folds, len(set(groups)))
+    dense_rows = np.vstack([dense(d.doc) for d in docs])
     for train, test in GroupKFold(n_splits=folds).split(docs, groups=groups):
-        part = _fit_text_model([docs[i] for i in train], params)
-        x, _ = part._stage1_matrix([docs[i].doc for i in test])
+        rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in train])
+        part = _fit_text_model([docs[i] for i in train], params, dense_rows[rows])
+        test_rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in test])
+        x, _ = part._stage1_matrix([docs[i].doc for i in test], dense_rows[test_rows])
         proba = _full_proba(part.text_clf, x)
         start = 0
         for i in test:
             oof[offsets[i]:offsets[i + 1]] = proba[start:start + sizes[i]]
             start += sizes[i]
-    model = _fit_text_model(docs, params)
-    dense_rows = np.vstack([dense(d.doc) for d in docs])
+    model = _fit_text_model(docs, params, dense_rows)
     model.neighbour_shape = params["neighbour_shape"]
     z = context_features(oof, dense_rows, sizes, model.neighbour_shape)
     y = _targets(docs)
