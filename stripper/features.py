@@ -9,7 +9,7 @@ import numpy as np
 
 from .document import Document, Paragraph
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 5
 """Bump when any feature changes meaning; a saved model with another version refuses to load."""
 
 _DIGITS = re.compile(r"\d")
@@ -22,7 +22,9 @@ _CREDIT = re.compile(
     r"bild|crédit|crédits|imagen|immagine|zdjęcie|fotoğraf|фото|фотография|video|getty|reuters|afp|ap|epa|dpa|ansa|"
     r"efe|tass|pap|shutterstock|alamy|istock|xinhua|kyodo|anadolu|aa)\b|©|写真|图片|照片|图/|提供|撮影|来源",
     re.I)
-_SLASH_CREDIT = re.compile(r"\w+\s*/\s*[A-Z][\w.-]+(\s*/\s*[A-Z][\w.-]+)?\s*\)?\s*$")
+_TAIL_CREDIT = re.compile(  # "... Name/Agency", "... Name / Outlet / Agency", "... Jane Roe for The Outlet"
+    r"(\w+\s*/\s*[A-Z][\w.-]+(\s*/\s*[A-Z][\w.-]+)?|\b[A-Z][\w'’.-]+(\s[A-Z][\w'’.-]+){1,2}\s(for|für|pour|para|per)"
+    r"\s(the\s|The\s)?[A-Z][\w&'’. -]{1,40})\s*\)?\s*$")
 _PAREN_END = re.compile(r"\([^()]{2,60}\)\s*$")
 _YOU = re.compile(
     r"\b(you|your|yours|yourself|sie|ihr|ihnen|ihre|du|dich|dein|deine|vous|votre|vos|tu|toi|ton|ta|usted|ustedes|"
@@ -40,15 +42,16 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "h"}
 
 SHAPE_NAMES: tuple[str, ...] = (
     "log_chars", "log_words", "upper", "digits", "punct", "non_ascii", "ends_sentence", "ends_colon",
-    "starts_upper", "title_words", "currency", "amount", "credit", "slash_credit", "paren_end", "you", "we",
+    "starts_upper", "title_words", "currency", "amount", "credit", "tail_credit", "paren_end", "you", "we",
     "quote", "url", "sentences", "pipe",
 )
 POSITION_NAMES: tuple[str, ...] = ("rel_pos", "is_first", "is_last", "near_start", "near_end")
 """Bounded on purpose: real pages run to hundreds of paragraphs, far longer than any training document."""
 HINT_NAMES: tuple[str, ...] = ("is_html",) + tuple(f"tag_{t}" for t in _TAGS) + tuple(
     f"in_{c}" for c in _CONTAINERS) + ("all_link",)
-NEIGHBOUR_NAMES: tuple[str, ...] = ("prev_log_chars", "next_log_chars", "prev_ends_sentence", "next_ends_sentence",
-                                    "prev_credit", "next_credit")
+NEIGHBOUR_NAMES: tuple[str, ...] = ("prev_log_chars", "next_log_chars", "prev_ends_sentence", "next_ends_sentence")
+"""No neighbour credit column: it made any line above a credit line a caption in the text stage, headlines
+included; the context stage weighs the neighbours' caption probabilities instead."""
 DENSE_NAMES: tuple[str, ...] = SHAPE_NAMES + POSITION_NAMES + HINT_NAMES + NEIGHBOUR_NAMES
 
 
@@ -62,6 +65,15 @@ def model_text(p: Paragraph, head: int = 600, tail: int = 200) -> str:
     if p.hints is not None and p.hints.tokens:
         text += " " + " ".join("zzcls" + t for t in p.hints.tokens[:12])
     return text
+
+
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
+
+
+def word_text(text: str) -> str:
+    """The text the word vectorizer sees: Chinese and Japanese characters stand apart, so that its words and word
+    pairs are their characters and character pairs (they write no spaces between words)."""
+    return text if text.isascii() else _CJK.sub(r" \1 ", text)
 
 
 def char_text(text: str, head: int = 240, tail: int = 80) -> str:
@@ -157,7 +169,7 @@ def shapes(texts: list[str]) -> np.ndarray:
             _CURRENCY.search(sample) is not None,
             _AMOUNT.search(sample) is not None,
             min(3, len(_CREDIT.findall(sample))) / 3,
-            _SLASH_CREDIT.search(tail) is not None,
+            _TAIL_CREDIT.search(tail) is not None,
             _PAREN_END.search(tail) is not None,
             min(1.0, len(_YOU.findall(sample)) / nw * 5),
             min(1.0, len(_WE.findall(sample)) / nw * 5),
@@ -214,8 +226,7 @@ def dense(doc: Document) -> np.ndarray:
     k += len(HINT_NAMES)
     log_chars = shape_rows[:, 0]
     ends = shape_rows[:, SHAPE_NAMES.index("ends_sentence")]
-    credit = shape_rows[:, SHAPE_NAMES.index("credit")]
-    for j, col in enumerate((log_chars, ends, credit)):
+    for j, col in enumerate((log_chars, ends)):
         prev = np.concatenate(([-1.0], col[:-1]))
         nxt = np.concatenate((col[1:], [-1.0]))
         rows[:, k + 2 * j] = prev

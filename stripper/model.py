@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from .document import LABELS, Document
-from .features import DENSE_NAMES, FEATURE_VERSION, SHAPE_NAMES, char_text, dense, model_text
+from .features import DENSE_NAMES, FEATURE_VERSION, SHAPE_NAMES, char_text, dense, model_text, word_text
 
 MODEL_FILE = "stripper.joblib"
 META_FILE = "stripper.json"
@@ -42,6 +42,8 @@ class Model:
     text_clf: object = None
     context_clf: object = None
     neighbour_shape: bool = False
+    refine_clfs: list = field(default_factory=list)
+    long_neighbours: bool = False
     meta: dict = field(default_factory=dict)
 
     # --- prediction -------------------------------------------------------------------------------------------
@@ -53,7 +55,7 @@ class Model:
         if dense_rows is None:
             dense_rows = np.vstack([dense(d) for d in docs]) if paras else np.zeros((0, len(DENSE_NAMES)))
         x = sparse.hstack([
-            self.word.transform(texts),
+            self.word.transform([word_text(t) for t in texts]),
             self.char.transform([char_text(t) for t in texts]),
             sparse.csr_matrix(scale_dense(self.scaler, dense_rows)),
         ], format="csr")
@@ -75,8 +77,10 @@ class Model:
         # save, up to 15x slower on a busy machine (measured in benchmarks/); batch runs parallelise by process.
         with _single_thread():
             p1, dense_rows = self.text_proba(docs)
-            z = context_features(p1, dense_rows, sizes, self.neighbour_shape)
+            z = context_features(p1, dense_rows, sizes, self.neighbour_shape, self.long_neighbours)
             p2 = self.context_clf.predict_proba(z)
+            for clf in self.refine_clfs:
+                p2 = clf.predict_proba(refine_features(z, p2, sizes))
         return np.split(p2, np.cumsum(sizes)[:-1])
 
     # --- pickling ------------------------------------------------------------------------------------------------
@@ -151,10 +155,30 @@ def _shift(a: np.ndarray, off: int) -> np.ndarray:
     return out
 
 
+_LONG = float(np.log1p(80))
+
+
+def _long_neighbours(p: np.ndarray, log_chars: np.ndarray) -> list[np.ndarray]:
+    """The probabilities of the nearest paragraph of 80 or more characters above and below each paragraph, and
+    the log distance to each: a run of short lines (a list, a menu) is judged by what stands around the run."""
+    n = len(p)
+    idx = np.arange(n)
+    is_long = log_chars >= _LONG
+    above = np.maximum.accumulate(np.where(is_long, idx, -1))
+    above = np.concatenate(([-1], above[:-1]))
+    below = np.minimum.accumulate(np.where(is_long, idx, n)[::-1])[::-1]
+    below = np.concatenate((below[1:], [n]))
+    padded = np.vstack([p, np.zeros((1, p.shape[1]))])  # row n (and -1) is "none"
+    return [padded[above], padded[np.where(below < n, below, n)],
+            np.log1p(np.where(above >= 0, idx - above, n + 1))[:, None],
+            np.log1p(np.where(below < n, below - idx, n + 1))[:, None]]
+
+
 def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int],
-                     neighbour_shape: bool = False) -> np.ndarray:
+                     neighbour_shape: bool = False, long_neighbours: bool = False) -> np.ndarray:
     """Stage-2 columns: own probabilities, neighbours' at offsets -2..+2, a window mean, the document mean,
-    the dense columns, and optionally the previous and next paragraphs' shape columns. Linear in length."""
+    the dense columns, and optionally the nearest long paragraphs' probabilities and the previous and next
+    paragraphs' shape columns. Linear in length."""
     blocks = []
     start = 0
     k = p1.shape[1]
@@ -170,12 +194,20 @@ def context_features(p1: np.ndarray, dense_rows: np.ndarray, sizes: Sequence[int
         count = np.maximum(hi - lo - 1, 1)[:, None]
         cols.append((csum[hi] - csum[lo] - p) / count)
         cols.append(np.broadcast_to(p.mean(axis=0), p.shape))
+        if long_neighbours:
+            cols += _long_neighbours(p, dense_rows[start:start + n, 0])
         if neighbour_shape:
             shapes = dense_rows[start:start + n, :len(SHAPE_NAMES)]
             cols += [_shift(shapes, -1), _shift(shapes, 1)]
         blocks.append(np.hstack(cols))
         start += n
     return np.hstack([np.vstack(blocks), dense_rows]).astype(np.float32)
+
+
+def refine_features(z: np.ndarray, p: np.ndarray, sizes: Sequence[int]) -> np.ndarray:
+    """Columns of a refining pass: the first context pass's columns z beside the context columns of the previous
+    pass's probabilities p (a list item whose neighbours were revised to content is revised again)."""
+    return np.hstack([z, context_features(p, np.zeros((len(p), 0), dtype=np.float32), sizes)])
 
 
 # --- loading the shipped model -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import numpy as np
 
 from .document import LABELS, Document, Paragraph
 from .features import FEATURE_VERSION
-from .model import Model, context_features, scale_dense
+from .model import Model, context_features, refine_features, scale_dense
 
 DATA_SUFFIXES = (".jsonl", ".html")
 
@@ -117,10 +117,12 @@ DEFAULT_PARAMS: dict = {
     "ctx_iter": 250,        # boosting rounds of the context model
     "ctx_lr": 0.08,
     "ctx_leaves": 31,
-    "content_weight": 1.0,  # sample weight of content paragraphs in the context model (recall of content)
+    "content_weight": 1.5,  # sample weight of content paragraphs in the context model (recall of content)
     "text_class_weight": None,  # None or "balanced" for the text model
-    "neighbour_shape": False,   # context model also sees the previous and next paragraphs' shape columns
+    "neighbour_shape": True,    # context model also sees the previous and next paragraphs' shape columns
     "trimmed_copies": True,     # also train on each text document from its first content paragraph on
+    "long_neighbours": True,    # context model also sees the nearest long paragraph above and below
+    "refine_rounds": 1,         # further context passes over the previous pass's probabilities
 }
 
 
@@ -142,7 +144,7 @@ def _fit_text_model(docs: Sequence[LabelledDoc], params: dict, dense_rows: np.nd
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import MaxAbsScaler
 
-    from .features import char_text, dense, model_text
+    from .features import char_text, dense, model_text, word_text
 
     texts = [model_text(p) for d in docs for p in d.doc.paragraphs]
     y = _targets(docs)
@@ -150,7 +152,7 @@ def _fit_text_model(docs: Sequence[LabelledDoc], params: dict, dense_rows: np.nd
                            sublinear_tf=True, dtype=np.float32)
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), min_df=3, max_features=40000,
                            sublinear_tf=True, dtype=np.float32)
-    xw = word.fit_transform(texts)
+    xw = word.fit_transform([word_text(t) for t in texts])
     xc = char.fit_transform([char_text(t) for t in texts])
     word.stop_words_ = None  # the pruned vocabulary is large and unused after fitting
     char.stop_words_ = None
@@ -193,13 +195,27 @@ def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: in
             start += sizes[i]
     model = _fit_text_model(docs, params, dense_rows)
     model.neighbour_shape = params["neighbour_shape"]
-    z = context_features(oof, dense_rows, sizes, model.neighbour_shape)
+    model.long_neighbours = params["long_neighbours"]
+    z = context_features(oof, dense_rows, sizes, model.neighbour_shape, model.long_neighbours)
     y = _targets(docs)
-    ctx = HistGradientBoostingClassifier(max_iter=params["ctx_iter"], learning_rate=params["ctx_lr"],
-                                         max_leaf_nodes=params["ctx_leaves"], l2_regularization=1.0,
-                                         random_state=seed)
-    ctx.fit(z, y, sample_weight=np.where(y == 0, params["content_weight"], 1.0))
-    model.context_clf = ctx
+    weight = np.where(y == 0, params["content_weight"], 1.0)
+
+    def booster(x, rows):
+        return HistGradientBoostingClassifier(
+            max_iter=params["ctx_iter"], learning_rate=params["ctx_lr"], max_leaf_nodes=params["ctx_leaves"],
+            l2_regularization=1.0, random_state=seed).fit(x[rows], y[rows], sample_weight=weight[rows])
+
+    everything = np.arange(len(y))
+    model.context_clf = booster(z, everything)
+    if params["refine_rounds"]:
+        row_splits = list(GroupKFold(n_splits=folds).split(z, groups=np.repeat(groups, sizes)))
+        zr = z
+        for _ in range(params["refine_rounds"]):
+            prev = np.zeros((len(y), len(LABELS)))
+            for train, test in row_splits:
+                prev[test] = _full_proba(booster(zr, train), zr[test])
+            zr = refine_features(z, prev, sizes)
+            model.refine_clfs.append(booster(zr, everything))
     return model
 
 

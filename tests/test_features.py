@@ -48,3 +48,22 @@ def test_vectorised_shape_columns_equal_the_per_character_definition(repo):
     # one text alone gives the same row as inside a batch (no leakage between neighbours)
     for i in (0, 3, 5, len(TRICKY) + 1):
         assert np.allclose(shape(texts[i]), rows[i])
+
+
+def test_tail_credit_column_marks_credits_at_the_end_of_a_line():
+    col = SHAPE_NAMES.index("tail_credit")
+    credits = ["Queues form at the night market. Daniel Fang for Lumen & Grain", "Jane Roe/City Wire/TASS",
+               "Adriana Zelenko for The Meridian Post-Dispatch", "Volunteers at work. (Photo: Kenji Oduya / Courier)",
+               "Foto: Hans Meier für Die Zeitung"]
+    prose = ["He voted for the Labour Party in 2019.", "I bought it for Christmas Day.", "The price is 20/30 a month."]
+    assert all(shape(t)[col] == 1 for t in credits)
+    assert all(shape(t)[col] == 0 for t in prose)
+
+
+def test_word_text_splits_chinese_and_japanese_into_characters_and_leaves_the_rest():
+    from stripper.features import word_text
+
+    assert word_text("読者の寄付で運営").split() == list("読者の寄付で運営")
+    assert word_text("支持我们，每月10元").split() == ["支", "持", "我", "们", "，", "每", "月", "10", "元"]
+    assert word_text("Support us. Café crème.") == "Support us. Café crème."
+    assert word_text("Поддержите нас") == "Поддержите нас"

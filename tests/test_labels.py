@@ -5,8 +5,6 @@ Every document here is written for the tests and is not in training_data/.
 
 from __future__ import annotations
 
-import pytest
-
 import stripper
 
 
@@ -70,9 +68,6 @@ def test_appeal_forms_are_removed():
     assert all(labels[b] == "content" for b in BODY[1:])
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: in the appeal example above, the headline after three one-word "
-                   "navigation lines is taken for furniture (content 0.13). Grouped CV keeps the first content "
-                   "paragraph after furniture in 93% of held-out documents; this one is among the 7%")
 def test_headline_after_navigation_in_the_appeal_example():
     appeals = ["You have read 4 of your 5 free articles this month. Subscribe now for unlimited access.",
                "Sign up for the Morning Brief, our daily newsletter, and get the top stories in your inbox."]
@@ -132,8 +127,6 @@ def test_non_english_documents():
     assert labels[german[5]] == "appeal"
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: a short body paragraph squeezed between a bare credit line and "
-                   "an appeal is taken for furniture; the context model over-trusts its neighbours")
 def test_body_paragraph_after_a_credit_line():
     german = [
         "Stadtrat beschließt neue Radwege in der Altstadt",

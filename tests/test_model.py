@@ -125,3 +125,48 @@ def test_trimmed_copy_starts_at_the_first_content_paragraph(repo):
     assert copy.labels == text_doc.labels[first:]
     assert trimmed_copy(next(d for d in docs if d.doc.format == "html")) is None
     assert trimmed_copy(next(d for d in docs if d.labels[0] == "content")) is None
+
+
+def test_long_neighbour_columns_look_past_a_run_of_short_lines():
+    """A list item is judged by the long paragraphs around its list; no column reaches into another document."""
+    import numpy as np
+
+    from stripper.model import _long_neighbours, context_features
+
+    lengths = np.array([120, 8, 9, 7, 300, 5])  # body, three list items, body, a short last line
+    p = np.eye(4)[[0, 3, 3, 3, 0, 3]]
+    above, below, dist_above, dist_below = _long_neighbours(p, np.log1p(lengths))
+    assert above[1:4].tolist() == [p[0].tolist()] * 3 and below[1:4].tolist() == [p[4].tolist()] * 3
+    assert not above[0].any() and not below[5].any()  # nothing above the first, nothing below the last
+    assert np.allclose(np.expm1(dist_above[1:4, 0]), [1, 2, 3]) and np.allclose(np.expm1(dist_below[1:4, 0]), [3, 2, 1])
+    assert above[5].tolist() == p[4].tolist() and below[4].tolist() == [0, 0, 0, 0]
+
+    dense_rows = np.log1p(lengths)[:, None].astype(float)
+    one = context_features(p, dense_rows, [6], long_neighbours=True)
+    two = context_features(np.vstack([p, p]), np.vstack([dense_rows, dense_rows]), [6, 6], long_neighbours=True)
+    assert np.array_equal(two[:6], one) and np.array_equal(two[6:], one)
+
+
+def test_neighbour_shape_columns_hold_the_previous_and_next_paragraph_shapes():
+    """The context stage sees the shape of the line above and below (a caption with its own credit against a
+    credit-only line), zero beyond either end of a document and never another document's lines."""
+    import numpy as np
+
+    from stripper.features import SHAPE_NAMES, dense
+    from stripper.model import context_features
+
+    doc = stripper.read("Ferry timetable cut to four sailings\nPassengers at the pier. Jo Ames/Wire/PA\n"
+                        "The operator said on Tuesday that winter demand had halved since 2019.", "text")
+    rows = dense(doc)
+    p = np.full((3, 4), 0.25)
+    k = len(SHAPE_NAMES)
+    plain = context_features(p, rows, [3])
+    with_shape = context_features(p, rows, [3], neighbour_shape=True)
+    assert with_shape.shape[1] == plain.shape[1] + 2 * k
+    extra = with_shape[:, plain.shape[1] - rows.shape[1]:plain.shape[1] - rows.shape[1] + 2 * k]
+    prev, nxt = extra[:, :k], extra[:, k:]
+    assert np.array_equal(prev[1:], rows[:2, :k]) and not prev[0].any()
+    assert np.array_equal(nxt[:2], rows[1:, :k]) and not nxt[2].any()
+    assert nxt[0, SHAPE_NAMES.index("tail_credit")] == 1  # the headline sees the credit on the line below
+    two = context_features(np.vstack([p, p]), np.vstack([rows, rows]), [3, 3], neighbour_shape=True)
+    assert np.array_equal(two[:3], with_shape) and np.array_equal(two[3:], with_shape)
