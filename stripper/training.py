@@ -123,6 +123,7 @@ DEFAULT_PARAMS: dict = {
     "trimmed_copies": True,     # also train on each text document from its first content paragraph on
     "long_neighbours": True,    # context model also sees the nearest long paragraph above and below
     "refine_rounds": 1,         # further context passes over the previous pass's probabilities
+    "refine_iter": 250,         # boosting rounds of each refining pass
 }
 
 
@@ -200,9 +201,9 @@ def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: in
     y = _targets(docs)
     weight = np.where(y == 0, params["content_weight"], 1.0)
 
-    def booster(x, rows):
+    def booster(x, rows, rounds=params["ctx_iter"]):
         return HistGradientBoostingClassifier(
-            max_iter=params["ctx_iter"], learning_rate=params["ctx_lr"], max_leaf_nodes=params["ctx_leaves"],
+            max_iter=rounds, learning_rate=params["ctx_lr"], max_leaf_nodes=params["ctx_leaves"],
             l2_regularization=1.0, random_state=seed).fit(x[rows], y[rows], sample_weight=weight[rows])
 
     everything = np.arange(len(y))
@@ -215,7 +216,7 @@ def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: in
             for train, test in row_splits:
                 prev[test] = _full_proba(booster(zr, train), zr[test])
             zr = refine_features(z, prev, sizes)
-            model.refine_clfs.append(booster(zr, everything))
+            model.refine_clfs.append(booster(zr, everything, params["refine_iter"]))
     return model
 
 
@@ -335,6 +336,7 @@ def train(data_dir: str | Path, out_dir: str | Path, folds: int = 5, n_jobs: int
     from . import __version__
 
     say = progress or (lambda msg: None)
+    digest = data_hash(data_dir)  # of the files as loaded, not as they are when training ends
     docs = load_training_data(data_dir)
     say(f"loaded {len(docs)} documents from {data_dir}")
     report = cross_validate(docs, folds=folds, n_jobs=n_jobs) if folds > 1 else {}
@@ -347,7 +349,7 @@ def train(data_dir: str | Path, out_dir: str | Path, folds: int = 5, n_jobs: int
         "sklearn_version": sklearn.__version__,
         "sklearn_minor": ".".join(sklearn.__version__.split(".")[:2]),
         "stripper_version": __version__,
-        "training_data_sha256": data_hash(data_dir),
+        "training_data_sha256": digest,
         "documents": len(docs),
         "paragraphs": sum(len(d.doc.paragraphs) for d in docs),
         "created": _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),

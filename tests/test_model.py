@@ -83,7 +83,8 @@ def test_training_data_errors_name_file_and_line(tmp_path):
 
 
 def test_training_rebuilds_a_working_model_from_a_small_set(tmp_path, repo):
-    """`stripper train` path end to end on a slice of the data: saves a loadable, checked model."""
+    """`stripper train` path end to end on a slice of the data: saves a loadable, checked model that records the
+    hash of the data it loaded."""
     from stripper.training import train
 
     data = tmp_path / "data"
@@ -91,10 +92,16 @@ def test_training_rebuilds_a_working_model_from_a_small_set(tmp_path, repo):
         outlets = sorted(p for p in (repo / "training_data" / lang).iterdir() if p.is_dir())[:3]
         for outlet in outlets:
             shutil.copytree(outlet, data / lang / outlet.name)
-    model, report = train(data, tmp_path / "model", folds=2)
+    loaded = data_hash(data)
+
+    def progress(message: str) -> None:  # a file that lands in the folder while training runs
+        if message.startswith("loaded"):
+            (min((data / "en").iterdir()) / "added-later.jsonl").write_text('{"text": "Late", "label": "content"}\n')
+
+    model, report = train(data, tmp_path / "model", folds=2, progress=progress)
     assert report["overall"]["paragraphs"] > 100
     meta = read_meta(tmp_path / "model")
-    assert meta["training_data_sha256"] == data_hash(data)
+    assert meta["training_data_sha256"] == loaded != data_hash(data)  # the data it trained on, not the folder now
     paragraphs = stripper.Stripper(model=tmp_path / "model").label("A headline\nA body sentence of the article.")
     assert all(abs(sum(p.probs.values()) - 1) < 1e-6 for p in paragraphs)
 
@@ -170,3 +177,4 @@ def test_neighbour_shape_columns_hold_the_previous_and_next_paragraph_shapes():
     assert nxt[0, SHAPE_NAMES.index("tail_credit")] == 1  # the headline sees the credit on the line below
     two = context_features(np.vstack([p, p]), np.vstack([rows, rows]), [3, 3], neighbour_shape=True)
     assert np.array_equal(two[:3], with_shape) and np.array_equal(two[3:], with_shape)
+
