@@ -210,13 +210,13 @@ def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: in
     model.context_clf = booster(z, everything)
     if params["refine_rounds"]:
         row_splits = list(GroupKFold(n_splits=folds).split(z, groups=np.repeat(groups, sizes)))
-        zr = z
+        zr, rounds = z, params["ctx_iter"]  # each round's inner fits mirror the pass whose output they stand in for
         for _ in range(params["refine_rounds"]):
             prev = np.zeros((len(y), len(LABELS)))
             for train, test in row_splits:
-                prev[test] = _full_proba(booster(zr, train), zr[test])
-            zr = refine_features(z, prev, sizes)
-            model.refine_clfs.append(booster(zr, everything, params["refine_iter"]))
+                prev[test] = _full_proba(booster(zr, train, rounds), zr[test])
+            zr, rounds = refine_features(z, prev, sizes), params["refine_iter"]
+            model.refine_clfs.append(booster(zr, everything, rounds))
     return model
 
 
