@@ -274,8 +274,9 @@ def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1,
     already extracted), with the share whose first line (the headline) was kept."""
     trimmed = [trimmed_copy(d) for d in docs]
     probs, trimmed_probs, n_folds = out_of_fold(docs, folds, n_jobs, params, extra=trimmed)
+    predicted = [_labels_of(p) for p in probs]
     report = {"folds": n_folds, "documents": len(docs), "outlets": len({d.outlet for d in docs}),
-              **score_documents(docs, [_labels_of(p) for p in probs])}
+              **score_documents(docs, predicted), "edges": edge_content_kept(docs, predicted)}
     pairs = [(t, _labels_of(p)) for t, p in zip(trimmed, trimmed_probs, strict=True) if t is not None]
     if pairs:
         scraped = score_documents([t for t, _ in pairs], [p for _, p in pairs])["overall"]
@@ -283,6 +284,20 @@ def cross_validate(docs: Sequence[LabelledDoc], folds: int = 5, n_jobs: int = 1,
         scraped["first_line_kept"] = round(sum(p[0] == "content" for _, p in pairs) / len(pairs), 4)
         report["scraped"] = scraped
     return report
+
+
+def edge_content_kept(docs: Sequence[LabelledDoc], predicted: Sequence[Sequence[str]]) -> dict:
+    """The share of documents whose first and whose last content paragraph were predicted content: the lead and
+    the closing paragraph stand next to page furniture, where the paragraph recall hides its misses."""
+    first = last = n = 0
+    for d, pred in zip(docs, predicted, strict=True):
+        idx = [i for i, label in enumerate(d.labels) if label == "content"]
+        if idx:
+            n += 1
+            first += pred[idx[0]] == "content"
+            last += pred[idx[-1]] == "content"
+    return {"documents": n, "first_content_kept": round(first / max(1, n), 4),
+            "last_content_kept": round(last / max(1, n), 4)}
 
 
 def score_documents(docs: Sequence[LabelledDoc], predicted: Sequence[Sequence[str]]) -> dict:
@@ -321,6 +336,10 @@ def format_report(report: dict) -> str:
     lines.append("confusion (rows: truth, columns: predicted, order " + ", ".join(LABELS) + "):")
     for label, row in zip(LABELS, report["overall"]["confusion"], strict=True):
         lines.append(f"  {label:<12}" + "".join(f"{v:>8}" for v in row))
+    if "edges" in report:
+        edges = report["edges"]
+        lines.append(f"first content paragraph (the headline or lead) kept in {edges['first_content_kept']:.1%} of "
+                     f"the documents, last content paragraph kept in {edges['last_content_kept']:.1%}")
     if "scraped" in report:
         lines.append("scraped: the held-out text documents from their first content paragraph on (as a scraper "
                      f"that dropped the page header gives them); headline kept in "

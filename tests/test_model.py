@@ -100,10 +100,32 @@ def test_training_rebuilds_a_working_model_from_a_small_set(tmp_path, repo):
 
     model, report = train(data, tmp_path / "model", folds=2, progress=progress)
     assert report["overall"]["paragraphs"] > 100
+    assert report["edges"]["documents"] == report["documents"]  # every document has content paragraphs
     meta = read_meta(tmp_path / "model")
     assert meta["training_data_sha256"] == loaded != data_hash(data)  # the data it trained on, not the folder now
     paragraphs = stripper.Stripper(model=tmp_path / "model").label("A headline\nA body sentence of the article.")
     assert all(abs(sum(p.probs.values()) - 1) < 1e-6 for p in paragraphs)
+
+
+def test_edge_content_kept_counts_the_first_and_last_content_paragraph_of_each_document():
+    from stripper.document import Document, Paragraph
+    from stripper.training import LabelledDoc, edge_content_kept, format_report
+
+    def doc(labels: list[str]) -> LabelledDoc:
+        paras = [Paragraph(i, f"line {i}", label=label) for i, label in enumerate(labels)]
+        return LabelledDoc("x.jsonl", "en", "o", Document(paras, "text", None))
+
+    docs = [doc(["boilerplate", "content", "content", "appeal"]), doc(["content", "caption", "content"]),
+            doc(["boilerplate", "appeal"])]
+    predicted = [["boilerplate", "content", "boilerplate", "appeal"],  # lead kept, closing paragraph lost
+                 ["caption", "caption", "content"],                     # lead lost, closing paragraph kept
+                 ["boilerplate", "appeal"]]                             # no content: not counted
+    edges = edge_content_kept(docs, predicted)
+    assert edges == {"documents": 2, "first_content_kept": 0.5, "last_content_kept": 0.5}
+    report = {"folds": 2, "outlets": 1, "documents": 3, "overall": {"labels": {}, "confusion": [[0] * 4] * 4, "paragraphs": 0},
+              "by_language": {}, "edges": edges}
+    report["overall"]["labels"] = {label: {"recall": 1.0, "precision": 1.0} for label in stripper.LABELS}
+    assert "last content paragraph kept in 50.0%" in format_report(report)
 
 
 def test_saved_model_round_trips_its_vocabularies_and_predictions(tmp_path):
