@@ -9,7 +9,7 @@ import numpy as np
 
 from .document import Document, Paragraph
 
-FEATURE_VERSION = 5
+FEATURE_VERSION = 6
 """Bump when any feature changes meaning; a saved model with another version refuses to load."""
 
 _DIGITS = re.compile(r"\d")
@@ -33,6 +33,14 @@ _YOU = re.compile(
 _WE = re.compile(
     r"\b(we|us|our|ours|wir|uns|unser|unsere|nous|notre|nos|nosotros|nuestro|nuestra|noi|nostro|nostra|мы|нас|нам|"
     r"наш|наша|наши|nós|nosso|nossa|my|nas|nasz|nasza|biz|bizim|bize)\b|我们|我們|私たち|当社|本紙|本报", re.I)
+_REPORT = re.compile(  # a reporting verb or "according to": text that reports what someone said or has
+    r"\b(says|said|told|according to|added|explained|stated|announced|reported|sagte|sagt|erklärte|berichtete|"
+    r"betonte|laut|déclaré|a dit|selon|explique|affirme|indiqué|précise|dijo|afirmó|según|explicó|señaló|declaró|"
+    r"aseguró|detto|dichiarato|secondo|spiegato|afferma|disse|afirmou|segundo|explicou|declarou|zei|zegt|aldus|"
+    r"volgens|verklaarde|сказал|сказала|заявил|заявила|по словам|по данным|сообщил|сообщила|отметил|отметила|"
+    r"сказав|заявив|за словами|повідомив|повідомила|powiedział|powiedziała|według|poinformował|zaznaczył|dedi|"
+    r"söyledi|açıkladı|belirtti|göre|säger|sade|enligt|berättar|uppger)\b|によると|と話す|と話した|と述べ|と語っ|"
+    r"明らかにした|表示|指出|介绍|介紹|据悉|據", re.I)
 _QUOTE = re.compile(r"[\"“”«»„‟「」『』]")
 _URL = re.compile(r"https?://|www\.|@\w+\.\w+|\.(com|org|net)\b", re.I)
 _SENT_END = ("." , "!", "?", "。", "！", "？", "…", '"', "”", "»", "」", ")")
@@ -43,16 +51,20 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "h"}
 SHAPE_NAMES: tuple[str, ...] = (
     "log_chars", "log_words", "upper", "digits", "punct", "non_ascii", "ends_sentence", "ends_colon",
     "starts_upper", "title_words", "currency", "amount", "credit", "tail_credit", "paren_end", "you", "we",
-    "quote", "url", "sentences", "pipe",
+    "quote", "url", "sentences", "pipe", "report",
 )
 POSITION_NAMES: tuple[str, ...] = ("rel_pos", "is_first", "is_last", "near_start", "near_end")
 """Bounded on purpose: real pages run to hundreds of paragraphs, far longer than any training document."""
 HINT_NAMES: tuple[str, ...] = ("is_html",) + tuple(f"tag_{t}" for t in _TAGS) + tuple(
     f"in_{c}" for c in _CONTAINERS) + ("all_link",)
-NEIGHBOUR_NAMES: tuple[str, ...] = ("prev_log_chars", "next_log_chars", "prev_ends_sentence", "next_ends_sentence")
-"""No neighbour credit column: it made any line above a credit line a caption in the text stage, headlines
-included; the context stage weighs the neighbours' caption probabilities instead."""
-DENSE_NAMES: tuple[str, ...] = SHAPE_NAMES + POSITION_NAMES + HINT_NAMES + NEIGHBOUR_NAMES
+NEIGHBOUR_NAMES: tuple[str, ...] = ("prev_log_chars", "next_log_chars", "prev_prose", "next_prose")
+"""Prose: a paragraph of 80 or more characters that ends a sentence. A caption stands between prose paragraphs; a
+headline below a short "Support us!" banner does not, though the banner ends a sentence too."""
+REPEAT_NAMES: tuple[str, ...] = ("repeated", "shared")
+"""Within the document: the same text elsewhere (a share bar, a "Copy" button); the share of the text in sentences
+that another paragraph also holds (a caption and the body sentence it repeats: each paragraph's other columns
+tell which is which)."""
+DENSE_NAMES: tuple[str, ...] = SHAPE_NAMES + POSITION_NAMES + HINT_NAMES + NEIGHBOUR_NAMES + REPEAT_NAMES
 
 
 def model_text(p: Paragraph, head: int = 600, tail: int = 200) -> str:
@@ -82,6 +94,7 @@ def char_text(text: str, head: int = 240, tail: int = 80) -> str:
 
 
 _LOG_CHARS_CAP = math.log1p(3000)
+_PROSE_LOG_CHARS = math.log1p(80)
 _SAMPLE = 2000
 """Characters of a paragraph that the character-class and pattern columns look at."""
 
@@ -177,6 +190,7 @@ def shapes(texts: list[str]) -> np.ndarray:
             _URL.search(sample) is not None,
             math.log1p(marks),
             " | " in sample,
+            _REPORT.search(sample) is not None,
         )
     return rows
 
@@ -205,6 +219,35 @@ def _hint_columns(p: Paragraph, is_html: bool) -> list[float]:
     return cols
 
 
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
+_SPACES = re.compile(r"\s+")
+_MIN_SENTENCE = 20
+"""Shorter sentences ("Thank you.", a credit) repeat by chance and say nothing about a paragraph."""
+
+
+def _key(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def repeats(texts: list[str]) -> np.ndarray:
+    """Repetition columns (REPEAT_NAMES order) of a document's paragraphs; linear in the document's length."""
+    keys = [_key(t) for t in texts]
+    count: dict[str, int] = {}
+    for k in keys:
+        count[k] = count.get(k, 0) + 1
+    sentences = [set(s for s in _SENTENCE_SPLIT.split(k) if len(s) >= _MIN_SENTENCE) for k in keys]
+    owners: dict[str, int] = {}
+    for sents in sentences:
+        for s in sents:
+            owners[s] = owners.get(s, 0) + 1
+    rows = np.zeros((len(texts), len(REPEAT_NAMES)), dtype=np.float32)
+    for i, (k, sents) in enumerate(zip(keys, sentences, strict=True)):
+        rows[i, 0] = min(count[k] - 1, 3) / 3 if k else 0.0
+        if sents:
+            rows[i, 1] = min(1.0, sum(len(s) for s in sents if owners[s] > 1) / len(k))
+    return rows
+
+
 def dense(doc: Document) -> np.ndarray:
     """Dense columns (DENSE_NAMES order) for every paragraph of a document, neighbours included."""
     n = len(doc.paragraphs)
@@ -225,10 +268,12 @@ def dense(doc: Document) -> np.ndarray:
     rows[:, k:k + len(HINT_NAMES)] = np.array([_hint_columns(p, is_html) for p in doc.paragraphs], dtype=np.float32)
     k += len(HINT_NAMES)
     log_chars = shape_rows[:, 0]
-    ends = shape_rows[:, SHAPE_NAMES.index("ends_sentence")]
-    for j, col in enumerate((log_chars, ends)):
+    prose = shape_rows[:, SHAPE_NAMES.index("ends_sentence")] * (log_chars >= _PROSE_LOG_CHARS)
+    for j, col in enumerate((log_chars, prose)):
         prev = np.concatenate(([-1.0], col[:-1]))
         nxt = np.concatenate((col[1:], [-1.0]))
         rows[:, k + 2 * j] = prev
         rows[:, k + 2 * j + 1] = nxt
+    k += len(NEIGHBOUR_NAMES)
+    rows[:, k:] = repeats([p.text for p in doc.paragraphs])
     return rows

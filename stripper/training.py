@@ -117,10 +117,11 @@ DEFAULT_PARAMS: dict = {
     "ctx_iter": 250,        # boosting rounds of the context model
     "ctx_lr": 0.08,
     "ctx_leaves": 31,
-    "content_weight": 1.5,  # sample weight of content paragraphs in the context model (recall of content)
+    "content_weight": 2.0,  # sample weight of content paragraphs in the context model (recall of content)
     "text_class_weight": None,  # None or "balanced" for the text model
     "neighbour_shape": True,    # context model also sees the previous and next paragraphs' shape columns
     "trimmed_copies": True,     # also train on each text document from its first content paragraph on
+    "excerpt_copies": True,     # also train on a short run of lines from each text document (short inputs)
     "long_neighbours": True,    # context model also sees the nearest long paragraph above and below
     "refine_rounds": 1,         # further context passes over the previous pass's probabilities
     "refine_iter": 250,         # boosting rounds of each refining pass
@@ -136,6 +137,24 @@ def trimmed_copy(d: LabelledDoc) -> LabelledDoc | None:
         return None
     kept = [Paragraph(i, p.text, label=p.label, hints=p.hints) for i, p in enumerate(paras[first:])]
     return LabelledDoc(d.path + "#trimmed", d.lang, d.outlet, Document(kept, d.doc.format, d.doc.source))
+
+
+_EXCERPT_LINES = (4, 8)
+
+
+def excerpt_copy(d: LabelledDoc) -> LabelledDoc | None:
+    """A run of 4 to 8 lines from a text document, as a short snippet or a cut-off scrape would give it (its
+    start and length fixed by the document's path, so that fits repeat); None for HTML and short documents."""
+    import zlib
+
+    paras = d.doc.paragraphs
+    if d.doc.format != "text" or len(paras) <= _EXCERPT_LINES[1]:
+        return None
+    seed = zlib.crc32(d.path.encode())
+    length = _EXCERPT_LINES[0] + seed % (_EXCERPT_LINES[1] - _EXCERPT_LINES[0] + 1)
+    start = (seed // 7) % (len(paras) - length + 1)
+    kept = [Paragraph(i, p.text, label=p.label, hints=p.hints) for i, p in enumerate(paras[start:start + length])]
+    return LabelledDoc(d.path + "#excerpt", d.lang, d.outlet, Document(kept, d.doc.format, d.doc.source))
 
 
 def _fit_text_model(docs: Sequence[LabelledDoc], params: dict, dense_rows: np.ndarray | None = None) -> Model:
@@ -173,6 +192,8 @@ def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: in
     params = {**DEFAULT_PARAMS, **(params or {})}
     if params["trimmed_copies"]:  # most documents open with furniture; text a scraper extracted often does not
         docs = list(docs) + [c for c in map(trimmed_copy, docs) if c is not None]
+    if params["excerpt_copies"]:  # short inputs: position alone must not decide a paragraph of a five-line text
+        docs = list(docs) + [c for c in map(excerpt_copy, [d for d in docs if "#" not in d.path]) if c is not None]
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GroupKFold
 

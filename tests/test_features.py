@@ -67,3 +67,27 @@ def test_word_text_splits_chinese_and_japanese_into_characters_and_leaves_the_re
     assert word_text("支持我们，每月10元").split() == ["支", "持", "我", "们", "，", "每", "月", "10", "元"]
     assert word_text("Support us. Café crème.") == "Support us. Café crème."
     assert word_text("Поддержите нас") == "Поддержите нас"
+
+
+def test_report_column_marks_reported_speech_in_several_languages():
+    col = SHAPE_NAMES.index("report")
+    reports = ["The newsletter says it now has 3,000 paying readers.", "„Wir bleiben“, sagte die Wirtin.",
+               "Selon la mairie, les travaux dureront un an.", "По словам директора, школа откроется в мае.",
+               "市の担当者によると、工事は来年に終わる。"]
+    pitches = ["Subscribe now for $5 a month.", "Unterstützen Sie uns mit einem Abo.", "Soutenez-nous dès 1 €."]
+    assert all(shape(t)[col] == 1 for t in reports)
+    assert all(shape(t)[col] == 0 for t in pitches)
+
+
+def test_repeat_columns_mark_repeated_lines_and_shared_sentences():
+    from stripper.features import REPEAT_NAMES, repeats
+
+    body = ("Fares stay frozen until 2026, the council said. Riders board a 14 bus at Lantern Square station on "
+            "Tuesday. The freeze costs the city about 2 million a year.")
+    caption = "Riders board a 14 bus at Lantern Square station on Tuesday. Amrit Sandhu/The Voice"
+    texts = ["Share", caption, body, "Share", "An unrelated closing paragraph of the article, long enough."]
+    rows = {name: repeats(texts)[:, j].tolist() for j, name in enumerate(REPEAT_NAMES)}
+    assert np.allclose(rows["repeated"], [1 / 3, 0, 0, 1 / 3, 0])
+    assert rows["shared"][1] > 0.5 and 0.2 < rows["shared"][2] < 0.5
+    assert rows["shared"][0] == rows["shared"][3] == rows["shared"][4] == 0
+    assert repeats([]).shape == (0, len(REPEAT_NAMES))

@@ -156,6 +156,26 @@ def test_trimmed_copy_starts_at_the_first_content_paragraph(repo):
     assert trimmed_copy(next(d for d in docs if d.labels[0] == "content")) is None
 
 
+def test_excerpt_copy_is_a_short_run_of_a_text_documents_lines(repo):
+    from stripper.training import excerpt_copy
+
+    docs = load_training_data(repo / "training_data")
+    text_docs = [d for d in docs if d.doc.format == "text" and len(d.doc.paragraphs) > 8][:40]
+    starts = set()
+    for d in text_docs:
+        copy = excerpt_copy(d)
+        assert copy is not None and copy.outlet == d.outlet and 4 <= len(copy.doc.paragraphs) <= 8
+        texts = [p.text for p in d.doc.paragraphs]
+        run = [p.text for p in copy.doc.paragraphs]
+        start = next(i for i in range(len(texts)) if texts[i:i + len(run)] == run)
+        assert copy.labels == d.labels[start:start + len(run)]
+        assert [p.index for p in copy.doc.paragraphs] == list(range(len(run)))
+        assert excerpt_copy(d).labels == copy.labels  # the same run every time
+        starts.add(start)
+    assert len(starts) > 5  # runs come from all over the documents, not only their start
+    assert excerpt_copy(next(d for d in docs if d.doc.format == "html")) is None
+
+
 def test_long_neighbour_columns_look_past_a_run_of_short_lines():
     """A list item is judged by the long paragraphs around its list; no column reaches into another document."""
     import numpy as np
