@@ -33,7 +33,7 @@ _YOU = re.compile(
 _WE = re.compile(
     r"\b(we|us|our|ours|wir|uns|unser|unsere|nous|notre|nos|nosotros|nuestro|nuestra|noi|nostro|nostra|мы|нас|нам|"
     r"наш|наша|наши|nós|nosso|nossa|my|nas|nasz|nasza|biz|bizim|bize)\b|我们|我們|私たち|当社|本紙|本报", re.I)
-_REPORT = re.compile(  # a reporting verb or "according to": text that reports what someone said or has
+_REPORT = re.compile(  # a reporting verb or "according to": text that reports what someone said
     r"\b(says|said|told|according to|added|explained|stated|announced|reported|sagte|sagt|erklärte|berichtete|"
     r"betonte|laut|déclaré|a dit|selon|explique|affirme|indiqué|précise|dijo|afirmó|según|explicó|señaló|declaró|"
     r"aseguró|detto|dichiarato|secondo|spiegato|afferma|disse|afirmou|segundo|explicou|declarou|zei|zegt|aldus|"
@@ -59,7 +59,9 @@ HINT_NAMES: tuple[str, ...] = ("is_html",) + tuple(f"tag_{t}" for t in _TAGS) + 
     f"in_{c}" for c in _CONTAINERS) + ("all_link",)
 NEIGHBOUR_NAMES: tuple[str, ...] = ("prev_log_chars", "next_log_chars", "prev_prose", "next_prose")
 """Prose: a paragraph of 80 or more characters that ends a sentence. A caption stands between prose paragraphs; a
-headline below a short "Support us!" banner does not, though the banner ends a sentence too."""
+headline below a short "Support us!" banner does not, though the banner ends a sentence too. No neighbour credit
+column: it made any line above a credit line a caption in the text stage, headlines included; the context stage
+weighs the neighbours' caption probabilities instead."""
 REPEAT_NAMES: tuple[str, ...] = ("repeated", "shared")
 """Within the document: the same text elsewhere (a share bar, a "Copy" button); the share of the text in sentences
 that another paragraph also holds (a caption and the body sentence it repeats: each paragraph's other columns
