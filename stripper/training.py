@@ -190,10 +190,11 @@ def _fit_text_model(docs: Sequence[LabelledDoc], params: dict, dense_rows: np.nd
 def fit(docs: Sequence[LabelledDoc], params: dict | None = None, inner_folds: int = 4, seed: int = 0) -> Model:
     """Fit both stages; the context stage learns from out-of-fold text probabilities (folds hold out outlets)."""
     params = {**DEFAULT_PARAMS, **(params or {})}
+    originals, docs = docs, list(docs)
     if params["trimmed_copies"]:  # most documents open with furniture; text a scraper extracted often does not
-        docs = list(docs) + [c for c in map(trimmed_copy, docs) if c is not None]
+        docs += [c for c in map(trimmed_copy, originals) if c is not None]
     if params["excerpt_copies"]:  # short inputs: position alone must not decide a paragraph of a five-line text
-        docs = list(docs) + [c for c in map(excerpt_copy, [d for d in docs if "#" not in d.path]) if c is not None]
+        docs += [c for c in map(excerpt_copy, originals) if c is not None]
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import GroupKFold
 

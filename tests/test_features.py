@@ -50,14 +50,18 @@ def test_vectorised_shape_columns_equal_the_per_character_definition(repo):
         assert np.allclose(shape(texts[i]), rows[i])
 
 
+def _assert_column_marks(name: str, marked: list[str], unmarked: list[str]) -> None:
+    col = SHAPE_NAMES.index(name)
+    assert all(shape(t)[col] == 1 for t in marked), [t for t in marked if shape(t)[col] != 1]
+    assert all(shape(t)[col] == 0 for t in unmarked), [t for t in unmarked if shape(t)[col] != 0]
+
+
 def test_tail_credit_column_marks_credits_at_the_end_of_a_line():
-    col = SHAPE_NAMES.index("tail_credit")
     credits = ["Queues form at the night market. Daniel Fang for Lumen & Grain", "Jane Roe/City Wire/TASS",
                "Adriana Zelenko for The Meridian Post-Dispatch", "Volunteers at work. (Photo: Kenji Oduya / Courier)",
                "Foto: Hans Meier für Die Zeitung"]
     prose = ["He voted for the Labour Party in 2019.", "I bought it for Christmas Day.", "The price is 20/30 a month."]
-    assert all(shape(t)[col] == 1 for t in credits)
-    assert all(shape(t)[col] == 0 for t in prose)
+    _assert_column_marks("tail_credit", credits, prose)
 
 
 def test_word_text_splits_chinese_and_japanese_into_characters_and_leaves_the_rest():
@@ -70,13 +74,11 @@ def test_word_text_splits_chinese_and_japanese_into_characters_and_leaves_the_re
 
 
 def test_report_column_marks_reported_speech_in_several_languages():
-    col = SHAPE_NAMES.index("report")
     reports = ["The newsletter says it now has 3,000 paying readers.", "„Wir bleiben“, sagte die Wirtin.",
                "Selon la mairie, les travaux dureront un an.", "По словам директора, школа откроется в мае.",
                "市の担当者によると、工事は来年に終わる。"]
     pitches = ["Subscribe now for $5 a month.", "Unterstützen Sie uns mit einem Abo.", "Soutenez-nous dès 1 €."]
-    assert all(shape(t)[col] == 1 for t in reports)
-    assert all(shape(t)[col] == 0 for t in pitches)
+    _assert_column_marks("report", reports, pitches)
 
 
 def test_repeat_columns_mark_repeated_lines_and_shared_sentences():
