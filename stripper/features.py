@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -234,14 +235,9 @@ def _key(text: str) -> str:
 def repeats(texts: list[str]) -> np.ndarray:
     """Repetition columns (REPEAT_NAMES order) of a document's paragraphs; linear in the document's length."""
     keys = [_key(t) for t in texts]
-    count: dict[str, int] = {}
-    for k in keys:
-        count[k] = count.get(k, 0) + 1
+    count = Counter(keys)
     sentences = [set(s for s in _SENTENCE_SPLIT.split(k) if len(s) >= _MIN_SENTENCE) for k in keys]
-    owners: dict[str, int] = {}
-    for sents in sentences:
-        for s in sents:
-            owners[s] = owners.get(s, 0) + 1
+    owners = Counter(s for sents in sentences for s in sents)
     rows = np.zeros((len(texts), len(REPEAT_NAMES)), dtype=np.float32)
     for i, (k, sents) in enumerate(zip(keys, sentences, strict=True)):
         rows[i, 0] = min(count[k] - 1, 3) / 3 if k else 0.0

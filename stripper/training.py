@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,6 +129,12 @@ DEFAULT_PARAMS: dict = {
 }
 
 
+def _part_copy(d: LabelledDoc, start: int, stop: int, suffix: str) -> LabelledDoc:
+    """Paragraphs start..stop of a document as a document of its own, renumbered, under the path d.path + suffix."""
+    kept = [Paragraph(i, p.text, label=p.label, hints=p.hints) for i, p in enumerate(d.doc.paragraphs[start:stop])]
+    return LabelledDoc(d.path + suffix, d.lang, d.outlet, Document(kept, d.doc.format, d.doc.source))
+
+
 def trimmed_copy(d: LabelledDoc) -> LabelledDoc | None:
     """The document from its first content paragraph on, as a scraper that already dropped the page header
     would give it; None for HTML documents and for those that start with content."""
@@ -135,8 +142,7 @@ def trimmed_copy(d: LabelledDoc) -> LabelledDoc | None:
     first = next((i for i, p in enumerate(paras) if p.label == "content"), 0)
     if d.doc.format != "text" or first == 0:
         return None
-    kept = [Paragraph(i, p.text, label=p.label, hints=p.hints) for i, p in enumerate(paras[first:])]
-    return LabelledDoc(d.path + "#trimmed", d.lang, d.outlet, Document(kept, d.doc.format, d.doc.source))
+    return _part_copy(d, first, len(paras), "#trimmed")
 
 
 _EXCERPT_LINES = (4, 8)
@@ -145,16 +151,13 @@ _EXCERPT_LINES = (4, 8)
 def excerpt_copy(d: LabelledDoc) -> LabelledDoc | None:
     """A run of 4 to 8 lines from a text document, as a short snippet or a cut-off scrape would give it (its
     start and length fixed by the document's path, so that fits repeat); None for HTML and short documents."""
-    import zlib
-
     paras = d.doc.paragraphs
     if d.doc.format != "text" or len(paras) <= _EXCERPT_LINES[1]:
         return None
     seed = zlib.crc32(d.path.encode())
     length = _EXCERPT_LINES[0] + seed % (_EXCERPT_LINES[1] - _EXCERPT_LINES[0] + 1)
     start = (seed // 7) % (len(paras) - length + 1)
-    kept = [Paragraph(i, p.text, label=p.label, hints=p.hints) for i, p in enumerate(paras[start:start + length])]
-    return LabelledDoc(d.path + "#excerpt", d.lang, d.outlet, Document(kept, d.doc.format, d.doc.source))
+    return _part_copy(d, start, start + length, "#excerpt")
 
 
 def _fit_text_model(docs: Sequence[LabelledDoc], params: dict, dense_rows: np.ndarray | None = None) -> Model:
