@@ -10,7 +10,7 @@ import numpy as np
 
 from .document import Document, Paragraph
 
-FEATURE_VERSION = 6
+FEATURE_VERSION = 8
 """Bump when any feature changes meaning; a saved model with another version refuses to load."""
 
 _DIGITS = re.compile(r"\d")
@@ -23,9 +23,21 @@ _CREDIT = re.compile(
     r"bild|crédit|crédits|imagen|immagine|zdjęcie|fotoğraf|фото|фотография|video|getty|reuters|afp|ap|epa|dpa|ansa|"
     r"efe|tass|pap|shutterstock|alamy|istock|xinhua|kyodo|anadolu|aa)\b|©|写真|图片|照片|图/|提供|撮影|来源",
     re.I)
-_TAIL_CREDIT = re.compile(  # "... Name/Agency", "... Name / Outlet / Agency", "... Jane Roe for The Outlet"
-    r"(\w+\s*/\s*[A-Z][\w.-]+(\s*/\s*[A-Z][\w.-]+)?|\b[A-Z][\w'’.-]+(\s[A-Z][\w'’.-]+){1,2}\s(for|für|pour|para|per)"
+_CAP_NAME = r"[A-Z][\w.'’-]+(\s[A-Z][\w.'’-]+){0,2}"  # one to three capitalised words: "Jane Roe", "The Examiner"
+_TAIL_CREDIT = re.compile(  # "... Name/Agency", "... Name / The Outlet / Agency", "... Jane Roe for The Outlet"
+    rf"(\w+\s*/\s*{_CAP_NAME}(\s*/\s*{_CAP_NAME})?|\b[A-Z][\w'’.-]+(\s[A-Z][\w'’.-]+){{1,2}}\s(for|für|pour|para|per)"
     r"\s(the\s|The\s)?[A-Z][\w&'’. -]{1,40})\s*\)?\s*$")
+_MEDIA = (
+    r"photos?|photograph(y|s)?|pictures?|pics?|images?|video|watch|figure|fig\.?|chart|graph|graphic|infographic|"
+    r"diagram|map|screenshot|illustration|gallery|slideshow|foto|fotos|fotografia|fotografie|fotoğraf|görsel|grafik|"
+    r"grafika|infografik|infografika|infografía|infográfico|infographie|abb\.?|abbildung|bild|bilder|zdjęcie|zdjęcia|"
+    r"fot\.?|wideo|zrzut ekranu|diaporama|vidéo|carte|imagen|gráfico|mapa|vídeo|legenda|leyenda|légende|bildtext|"
+    r"фото|фотография|видео|відео|інфографіка|инфографика|скриншот|карта|мапа|ilustracja|ilustração|ilustración")
+_MEDIA_PREFIX = re.compile(  # "Photo: ...", "Figure 2: ...", "[3/9] ...", "2 of 6", "▲ ...", "図1：...", "图 | ..."
+    rf"^\s*(\[?\(?({_MEDIA})\s*\d*\s*([:：|｜/／—–-]|(z|of|de|з|из|van|sur)\s+\d)|[▲▶△↑►]|\[\d{{1,2}}\s*/\s*\d{{1,2}}\]|"
+    r"\d{1,2}\s*(/|de|of|z|из|з|van|sur)\s*\d{1,2}\s*$|\d{1,2}\s+(de|of|z|из|з|van|sur)\s+\d{1,2}\b|"
+    r"(写真|画像|図|グラフ|動画|映像|图片?|圖片?|照片|视频|影片|製圖|制图|攝影|摄影|资料照|資料照)\s*\d*\s*[:：|｜/／＝=]|"
+    r"【(写真|動画|図|グラフ)|(资料照|資料照)\s*$)", re.I)
 _PAREN_END = re.compile(r"\([^()]{2,60}\)\s*$")
 _YOU = re.compile(
     r"\b(you|your|yours|yourself|sie|ihr|ihnen|ihre|du|dich|dein|deine|vous|votre|vos|tu|toi|ton|ta|usted|ustedes|"
@@ -51,8 +63,8 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6", "h"}
 
 SHAPE_NAMES: tuple[str, ...] = (
     "log_chars", "log_words", "upper", "digits", "punct", "non_ascii", "ends_sentence", "ends_colon",
-    "starts_upper", "title_words", "currency", "amount", "credit", "tail_credit", "paren_end", "you", "we",
-    "quote", "url", "sentences", "pipe", "report",
+    "starts_upper", "title_words", "currency", "amount", "credit", "tail_credit", "media_prefix", "paren_end", "you",
+    "we", "quote", "url", "sentences", "pipe", "report",
 )
 POSITION_NAMES: tuple[str, ...] = ("rel_pos", "is_first", "is_last", "near_start", "near_end")
 """Bounded on purpose: real pages run to hundreds of paragraphs, far longer than any training document."""
@@ -186,6 +198,7 @@ def shapes(texts: list[str]) -> np.ndarray:
             _AMOUNT.search(sample) is not None,
             min(3, len(_CREDIT.findall(sample))) / 3,
             _TAIL_CREDIT.search(tail) is not None,
+            _MEDIA_PREFIX.match(s) is not None,
             _PAREN_END.search(tail) is not None,
             min(1.0, len(_YOU.findall(sample)) / nw * 5),
             min(1.0, len(_WE.findall(sample)) / nw * 5),

@@ -59,9 +59,21 @@ def _assert_column_marks(name: str, marked: list[str], unmarked: list[str]) -> N
 def test_tail_credit_column_marks_credits_at_the_end_of_a_line():
     credits = ["Queues form at the night market. Daniel Fang for Lumen & Grain", "Jane Roe/City Wire/TASS",
                "Adriana Zelenko for The Meridian Post-Dispatch", "Volunteers at work. (Photo: Kenji Oduya / Courier)",
-               "Foto: Hans Meier für Die Zeitung"]
-    prose = ["He voted for the Labour Party in 2019.", "I bought it for Christmas Day.", "The price is 20/30 a month."]
+               "Foto: Hans Meier für Die Zeitung", "Riders board a bus on Tuesday. Amrit Sandhu/The Marrowick Voice",
+               "MPs vote on the bill in Oslo. ERIK HAGEN/NPA POOL", "A blaze near Quilpue. TPB/Joaquin Pereda",
+               "(Eliza Harmon / Sundial Desk)"]
+    prose = ["He voted for the Labour Party in 2019.", "I bought it for Christmas Day.", "The price is 20/30 a month.",
+             "The shop is open 24/7 all year.", "Choose one option and/or the other."]
     _assert_column_marks("tail_credit", credits, prose)
+
+
+def test_media_prefix_column_marks_lines_that_open_as_captions_do():
+    marked = ["Photo: Jane Roe", "Figure 2: The sign-in prompt", "[3/9] Nets drying on a fence", "2 of 6", "14/14",
+              "Zdjęcie 4 z 12", "Infográfico: Tribuna | Fonte: Defesa Civil", "Скриншот: сторінка тендеру",
+              "▲ Lanterns drift out of the harbour", "図1：回路図", "图 | 视觉中国", "資料照", "【写真】みかん畑"]
+    unmarked = ["Photographers gathered outside the court.", "1/2 cup cold butter", "Figures released on Monday show",
+                "写真展は毎年開かれている。", "摄影队的发起人是退休教师。", "Mapping the flood plain took two years."]
+    _assert_column_marks("media_prefix", marked, unmarked)
 
 
 def test_word_text_splits_chinese_and_japanese_into_characters_and_leaves_the_rest():
